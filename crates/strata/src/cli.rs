@@ -1,0 +1,156 @@
+//! Command-line definitions. Every long flag can also come from the environment
+//! (`--cache-dir` → `STRATA_CACHE_DIR`) and from the config file; precedence is
+//! flag, then environment, then config file, then the built-in default.
+
+use std::ffi::OsString;
+
+use clap::builder::TypedValueParser as _;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use strata_version::Scheme;
+
+use crate::config;
+use crate::failure::Failure;
+
+/// Strata: find the known vulnerabilities in container images.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// Config file (YAML; keys are flag names). Default: ./strata.yaml, then
+    /// $XDG_CONFIG_HOME/strata/strata.yaml, when present.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<std::path::PathBuf>,
+
+    /// Print the full cause chain of errors.
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Compare versions, or test them against ranges, with an ecosystem's rules.
+    #[command(long_about = VERCMP_ABOUT)]
+    Vercmp(VercmpArgs),
+}
+
+const VERCMP_ABOUT: &str = "\
+Compare versions, or test them against ranges, with an ecosystem's rules.
+
+  strata vercmp SCHEME A B            prints <, = or > (A compared with B)
+  strata vercmp SCHEME                reads lines `A B` from stdin, one result per line
+  strata vercmp SCHEME --range V R    prints `in` or `out` (is V in range R?)
+  strata vercmp SCHEME --range        reads lines `VERSION RANGE…` from stdin
+
+Ranges use the scheme's native syntax: npm ranges, PEP 440 specifier sets, RubyGems
+requirements, Composer constraints, Maven/NuGet interval notation, Cargo requirements;
+for dpkg, rpm, apk and go a comma-separated list such as `>= 1.2, < 2.0`.
+A line that cannot be read prints `error: …` in its place, and reading goes on.";
+
+/// Arguments of `strata vercmp`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VercmpArgs {
+    /// Version scheme.
+    #[arg(value_parser = scheme_parser())]
+    pub(crate) scheme: Scheme,
+
+    /// First version (with --range: the version to test).
+    pub(crate) a: Option<String>,
+
+    /// Second version (with --range: the range; quote it).
+    pub(crate) b: Option<String>,
+
+    /// Test versions against ranges instead of comparing two versions.
+    #[arg(long)]
+    pub(crate) range: bool,
+}
+
+fn scheme_parser() -> impl clap::builder::TypedValueParser<Value = Scheme> {
+    clap::builder::PossibleValuesParser::new(Scheme::ALL.map(Scheme::name))
+        .try_map(|name| name.parse::<Scheme>())
+}
+
+/// Parses the process arguments with environment and config-file defaults.
+pub(crate) fn parse() -> Result<Cli, Failure> {
+    parse_from(std::env::args_os().collect())
+}
+
+fn parse_from(args: Vec<OsString>) -> Result<Cli, Failure> {
+    let config = config::load(config::path_from_args(&args))?;
+    let mut command = Cli::command();
+    let mut unused: std::collections::BTreeSet<String> = config.keys().cloned().collect();
+    layer_defaults(&mut command, &config, &mut unused);
+    if let Some(key) = unused.into_iter().next() {
+        return Err(Failure::from(anyhow::anyhow!(
+            "config file: {key:?} is not a strata flag"
+        ))
+        .hint("config keys are long flag names without dashes in front, e.g. `cache-dir: /tmp/strata`"));
+    }
+    let matches = command
+        .try_get_matches_from(args)
+        .unwrap_or_else(|e| e.exit());
+    Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+}
+
+/// Gives every long flag of `command` and its subcommands its `STRATA_*` variable,
+/// and the config file's value as its default.
+fn layer_defaults(
+    command: &mut clap::Command,
+    config: &config::Values,
+    unused: &mut std::collections::BTreeSet<String>,
+) {
+    let ids: Vec<(clap::Id, String)> = command
+        .get_arguments()
+        .filter_map(|arg| Some((arg.get_id().clone(), arg.get_long()?.to_owned())))
+        .filter(|(_, long)| !matches!(long.as_str(), "help" | "version"))
+        .collect();
+    for (id, long) in ids {
+        let value = config.get(&long).cloned();
+        if value.is_some() {
+            unused.remove(&long);
+        }
+        let env = config::env_name(&long);
+        *command = std::mem::take(command).mut_arg(id, |arg| {
+            let arg = arg.env(env);
+            match value {
+                Some(values) => arg.default_values(values),
+                None => arg,
+            }
+        });
+    }
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in names {
+        *command = std::mem::take(command).mut_subcommand(name, |mut sub| {
+            layer_defaults(&mut sub, config, unused);
+            sub
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_long_flag_has_an_env_variable() {
+        let mut command = Cli::command();
+        let mut unused = Default::default();
+        layer_defaults(&mut command, &Default::default(), &mut unused);
+        command.build();
+        let sub = command.find_subcommand("vercmp").unwrap();
+        let range = sub
+            .get_arguments()
+            .find(|a| a.get_long() == Some("range"))
+            .unwrap();
+        assert_eq!(range.get_env(), Some(std::ffi::OsStr::new("STRATA_RANGE")));
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
