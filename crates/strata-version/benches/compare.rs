@@ -22,9 +22,15 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
 }
 
-/// Pairs of a comparison vector file that parse in the scheme.
+/// Pairs of a comparison vector file that parse in the scheme (Cargo has no
+/// vector file of its own: it borrows npm's SemVer pairs).
 fn vector_pairs(scheme: Scheme) -> Vec<(Version, Version)> {
-    let text = data(&format!("vectors/{scheme}.txt"));
+    let file = if scheme == Scheme::Cargo {
+        Scheme::Npm
+    } else {
+        scheme
+    };
+    let text = data(&format!("vectors/{file}.txt"));
     lines(&text)
         .filter_map(|l| {
             let mut p = l.split_whitespace();

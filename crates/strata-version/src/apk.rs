@@ -16,8 +16,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
+use crate::digits::cmp_decimal;
 use crate::{Error, ErrorKind, Scheme, check_len};
 
 /// A parsed apk version.
@@ -324,21 +324,15 @@ fn compare_values(a: &Token<'_>, b: &Token<'_>) -> Ordering {
     match a.kind {
         // after a '.', a leading zero means string comparison (Gentoo rule)
         Kind::Digit if a.text.starts_with('0') || b.text.starts_with('0') => a.text.cmp(b.text),
+        // By value, of any length (apk-tools 3.x reads them into a u64; exact
+        // comparison only differs past 2^64).
         Kind::InitialDigit | Kind::Digit | Kind::SuffixNo | Kind::RevisionNo => {
-            compare_numbers(a.text, b.text)
+            cmp_decimal(a.text.as_bytes(), b.text.as_bytes())
         }
         Kind::Suffix => a.suffix.cmp(&b.suffix),
         // letter, hash: byte order, a prefix sorts first (apk_blob_sort)
         _ => a.text.cmp(b.text),
     }
-}
-
-/// Digit strings by value, of any length (apk-tools 3.x reads them into a
-/// u64; exact comparison only differs past 2^64).
-fn compare_numbers(a: &str, b: &str) -> Ordering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// All earlier tokens were equal and now the kinds differ (or both ended):
@@ -357,13 +351,7 @@ fn compare_tails(a: &Token<'_>, b: &Token<'_>) -> Ordering {
     b.kind.cmp(&a.kind)
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
@@ -371,19 +359,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     /// The input as given.

@@ -4,7 +4,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::{Error, ErrorKind, Scheme, check_len};
 
@@ -33,19 +32,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -53,13 +40,7 @@ impl fmt::Display for Version {
     }
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 /// A Cargo version requirement (`^1.2`, `~1.2.3`, `>=1, <2`, `1.*`, `=1.2.3`).
 #[derive(Debug, Clone)]

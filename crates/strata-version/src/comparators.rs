@@ -25,8 +25,9 @@ pub enum Op {
 }
 
 impl Op {
-    // Longest first, so `<=` is not read as `<` followed by `=`.
-    const SPELLINGS: [(&'static str, Op); 10] = [
+    // Longest first, so `<=` is not read as `<` followed by `=`. No operator
+    // means `=`.
+    const SPELLINGS: [(&'static str, Op); 9] = [
         ("<<", Op::Lt),
         (">>", Op::Gt),
         ("<=", Op::Le),
@@ -36,7 +37,6 @@ impl Op {
         ("<", Op::Lt),
         (">", Op::Gt),
         ("=", Op::Eq),
-        ("", Op::Eq),
     ];
 
     /// Whether `ordering` (of the version against the bound) satisfies the operator.
@@ -51,7 +51,8 @@ impl Op {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The operator as this syntax (and RubyGems) spells it.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Op::Lt => "<",
             Op::Le => "<=",

@@ -10,9 +10,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
-use crate::{Error, ErrorKind, Scheme, check_len};
+use crate::{Error, ErrorKind, Op, Scheme, check_len};
 
 // ---------------------------------------------------------------------------
 // Byte helpers (all of Composer's syntax is ASCII, so cutting at the positions
@@ -55,6 +54,41 @@ fn digits_end(b: &[u8], i: usize) -> usize {
 /// PCRE's `$` without the D modifier: the end, or just before a final newline.
 fn at_end(b: &[u8], i: usize) -> bool {
     i == b.len() || (i + 1 == b.len() && at(b, i) == Some(b'\n'))
+}
+
+/// The last line of `b` as `.*$` sees it: `.` stops at a newline, and `$` also
+/// matches before a final one. Found once, so a pattern tried at every `#` or
+/// `+` stays linear.
+#[derive(Clone, Copy)]
+struct LastLine {
+    /// Just after the last newline before `end` (0 when there is none).
+    start: usize,
+    /// The length, or the position of a final newline.
+    end: usize,
+}
+
+impl LastLine {
+    fn of(b: &[u8]) -> LastLine {
+        let end = match b.split_last() {
+            Some((b'\n', rest)) => rest.len(),
+            _ => b.len(),
+        };
+        let start = b
+            .get(..end)
+            .and_then(|line| line.iter().rposition(|&c| c == b'\n'))
+            .map_or(0, |newline| newline + 1);
+        LastLine { start, end }
+    }
+
+    /// Whether `.*$` matches from `i` (`i` at most the length).
+    fn rest_matches(self, i: usize) -> bool {
+        i >= self.start
+    }
+
+    /// Whether `.+$` matches from `i`.
+    fn rest_matches_non_empty(self, i: usize) -> bool {
+        i >= self.start && i < self.end
+    }
 }
 
 /// PCRE's `\s` (C locale tables).
@@ -431,14 +465,11 @@ enum Token {
 
 /// `php_canonicalize_version`, then the elements `php_version_compare` sees.
 fn php_tokens(version: &str) -> Vec<Token> {
-    // PHP hands the C string over, so it ends at the first NUL.
+    // PHP hands the C string over, so it ends at the first NUL. (PHP leaves a
+    // string starting with '#' as it is; normalised versions never do.)
     let raw = version.as_bytes();
     let raw = raw.split(|&c| c == 0).next().unwrap_or_default();
-    let canonical = if raw.first() == Some(&b'#') {
-        raw.to_vec()
-    } else {
-        php_canonicalize(raw)
-    };
+    let canonical = php_canonicalize(raw);
     let pieces: Vec<&[u8]> = canonical.split(|&c| c == b'.').collect();
     let mut tokens = Vec::with_capacity(pieces.len());
     for (i, piece) in pieces.iter().enumerate() {
@@ -501,7 +532,7 @@ fn php_token(piece: &[u8]) -> Token {
             });
         return Token::Number(value.min(i64::MAX as u64));
     }
-    let forms: [(&[u8], Token); 10] = [
+    let forms: [(&[u8], Token); 9] = [
         (b"dev", Token::Dev),
         (b"alpha", Token::Alpha),
         (b"a", Token::Alpha),
@@ -509,8 +540,6 @@ fn php_token(piece: &[u8]) -> Token {
         (b"b", Token::Beta),
         (b"RC", Token::Rc),
         (b"rc", Token::Rc),
-        // "#" matches like a number; only reachable for input starting with '#'.
-        (b"#", Token::End),
         (b"pl", Token::Patch),
         (b"p", Token::Patch),
     ];
@@ -575,13 +604,7 @@ fn is_branch(version: &str) -> bool {
     version.starts_with("dev-")
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 impl Ord for Version {
     /// `version_compare` on the normalised strings. Composer calls two
@@ -598,19 +621,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -621,27 +632,11 @@ impl fmt::Display for Version {
 // ---------------------------------------------------------------------------
 // Constraints
 
-/// A constraint operator (`Constraint::$transOpStr`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Eq => "==",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-        }
+/// How Composer spells an operator (`Constraint::$transOpStr`).
+fn op_spelling(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "==",
+        op => op.as_str(),
     }
 }
 
@@ -685,17 +680,7 @@ impl Constraint {
             Op::Ne if any_branch => *version.normalized != **wanted,
             Op::Eq if *branch && version.branch => *version.normalized == **wanted,
             _ if any_branch => false,
-            _ => {
-                let order = php_compare(&version.tokens, tokens);
-                match op {
-                    Op::Eq => order.is_eq(),
-                    Op::Ne => order.is_ne(),
-                    Op::Lt => order.is_lt(),
-                    Op::Le => order.is_le(),
-                    Op::Gt => order.is_gt(),
-                    Op::Ge => order.is_ge(),
-                }
-            }
+            _ => op.accepts(php_compare(&version.tokens, tokens)),
         }
     }
 
@@ -711,7 +696,9 @@ impl fmt::Display for Constraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Constraint::Any => f.write_str("*"),
-            Constraint::Compare { op, version, .. } => write!(f, "{} {}", op.as_str(), version),
+            Constraint::Compare { op, version, .. } => {
+                write!(f, "{} {}", op_spelling(*op), version)
+            }
         }
     }
 }
@@ -750,13 +737,7 @@ impl Range {
     }
 }
 
-impl FromStr for Range {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Range::parse(s)
-    }
-}
+impl_from_str_via_parse!(Range);
 
 /// Composer's own text form (`MultiConstraint::__toString`): `[a b]` for
 /// constraints that must all hold, `[x || y]` for alternatives.
@@ -1077,10 +1058,8 @@ fn constraint_stability_flag(text: &str) -> Option<(&str, &str)> {
 fn strip_reference(text: &str) -> &str {
     let b = text.as_bytes();
     let limit = run_end(b, 0, |c| c != b',' && c != b'@' && !is_space(c));
-    let reference_ok = |hash: usize| {
-        let end = run_end(b, hash + 1, |c| c != b'\n');
-        end > hash + 1 && at_end(b, end)
-    };
+    let line = LastLine::of(b);
+    let reference_ok = |hash: usize| line.rest_matches_non_empty(hash + 1);
     let hashes = || (1..=limit).filter(|&i| at(b, i) == Some(b'#'));
     if has_word(b, 0, "dev-", true)
         && let Some(hash) = hashes().find(|&hash| hash > 4 && reference_ok(hash))
@@ -1302,12 +1281,9 @@ fn is_stable(version: &str) -> bool {
     }
     let lower = version.to_ascii_lowercase();
     let b = lower.as_bytes();
-    let build_then_end = |end: usize| {
-        if at(b, end) == Some(b'+') && at_end(b, run_end(b, end + 1, |c| c != b'\n')) {
-            return true;
-        }
-        at_end(b, end)
-    };
+    let line = LastLine::of(b);
+    let build_then_end =
+        |end: usize| (at(b, end) == Some(b'+') && line.rest_matches(end + 1)) || at_end(b, end);
     // The leftmost match decides.
     for start in 0..=b.len() {
         if let Some((_, modifier)) =
@@ -1328,12 +1304,10 @@ fn is_stable(version: &str) -> bool {
 /// `preg_replace('{#.+$}', '', ...)`.
 fn strip_hash_suffix(version: &str) -> &str {
     let b = version.as_bytes();
+    let line = LastLine::of(b);
     (0..b.len())
         .filter(|&i| at(b, i) == Some(b'#'))
-        .find(|&i| {
-            let end = run_end(b, i + 1, |c| c != b'\n');
-            end > i + 1 && at_end(b, end)
-        })
+        .find(|&i| line.rest_matches_non_empty(i + 1))
         .map_or(version, |i| sub(version, 0, i))
 }
 

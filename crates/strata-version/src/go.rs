@@ -12,8 +12,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
+use crate::digits::cmp_decimal;
 use crate::{Error, ErrorKind, Scheme, check_len};
 
 /// A parsed Go module version.
@@ -29,27 +29,28 @@ pub struct Version {
     build: String,
 }
 
-/// The borrowed pieces of a valid version (semver.go's `parsed`).
+/// The borrowed pieces of a valid version that order it (semver.go's
+/// `parsed`; the build is returned beside them, as it does not count).
 struct Parts<'a> {
     major: &'a str,
     minor: &'a str,
     patch: &'a str,
     prerelease: &'a str,
-    build: &'a str,
 }
 
 impl Version {
     /// Parses a Go module version; anything `semver.IsValid` rejects is an error.
     pub fn parse(input: &str) -> Result<Version, Error> {
         check_len(Scheme::Go, ErrorKind::Version, input)?;
-        let parts = parse_parts(input).map_err(|why| Error::version(Scheme::Go, input, why))?;
+        let (parts, build) =
+            parse_parts(input).map_err(|why| Error::version(Scheme::Go, input, why))?;
         Ok(Version {
             text: input.to_owned(),
             major: parts.major.to_owned(),
             minor: parts.minor.to_owned(),
             patch: parts.patch.to_owned(),
             prerelease: parts.prerelease.to_owned(),
-            build: parts.build.to_owned(),
+            build: build.to_owned(),
         })
     }
 
@@ -74,7 +75,6 @@ impl Version {
             minor: &self.minor,
             patch: &self.patch,
             prerelease: &self.prerelease,
-            build: &self.build,
         }
     }
 }
@@ -83,26 +83,27 @@ impl Version {
 /// every valid one and equal to every other invalid one.
 pub fn compare_lenient(a: &str, b: &str) -> Ordering {
     match (parse_parts(a), parse_parts(b)) {
-        (Ok(a), Ok(b)) => compare_parts(&a, &b),
+        (Ok((a, _)), Ok((b, _))) => compare_parts(&a, &b),
         (Err(_), Err(_)) => Ordering::Equal,
         (Err(_), Ok(_)) => Ordering::Less,
         (Ok(_), Err(_)) => Ordering::Greater,
     }
 }
 
-/// semver.go `parse`; the error is the reason it is invalid.
-fn parse_parts(v: &str) -> Result<Parts<'_>, &'static str> {
+/// semver.go `parse`: the parts and the build (without its `+`, or ""); the
+/// error is the reason it is invalid.
+fn parse_parts(v: &str) -> Result<(Parts<'_>, &str), &'static str> {
     let rest = v.strip_prefix('v').ok_or("must start with 'v'")?;
     let (major, rest) = parse_int(rest, Field::Major)?;
     if rest.is_empty() {
-        return Ok(shorthand(major, "0"));
+        return Ok((shorthand(major, "0"), ""));
     }
     let rest = rest
         .strip_prefix('.')
         .ok_or("expected '.' after major (shorthand vMAJOR takes no prerelease or build)")?;
     let (minor, rest) = parse_int(rest, Field::Minor)?;
     if rest.is_empty() {
-        return Ok(shorthand(major, minor));
+        return Ok((shorthand(major, minor), ""));
     }
     let rest = rest
         .strip_prefix('.')
@@ -117,13 +118,13 @@ fn parse_parts(v: &str) -> Result<Parts<'_>, &'static str> {
         None if rest.is_empty() => "",
         None => return Err("unexpected text after patch (expected '-' or '+')"),
     };
-    Ok(Parts {
+    let parts = Parts {
         major,
         minor,
         patch,
         prerelease,
-        build,
-    })
+    };
+    Ok((parts, build))
 }
 
 fn shorthand<'a>(major: &'a str, minor: &'a str) -> Parts<'a> {
@@ -132,7 +133,6 @@ fn shorthand<'a>(major: &'a str, minor: &'a str) -> Parts<'a> {
         minor,
         patch: "0",
         prerelease: "",
-        build: "",
     }
 }
 
@@ -235,9 +235,9 @@ fn compare_parts(a: &Parts<'_>, b: &Parts<'_>) -> Ordering {
         .then_with(|| compare_prerelease(a.prerelease, b.prerelease))
 }
 
-/// Numbers without leading zeros: longer is larger, else by digits.
+/// Numbers of any length (`parse` has refused leading zeros).
 fn compare_int(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    cmp_decimal(a.as_bytes(), b.as_bytes())
 }
 
 /// semver.go `comparePrerelease`: no prerelease is highest; identifiers
@@ -276,13 +276,7 @@ fn compare_ident(x: &str, y: &str) -> Ordering {
     }
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
@@ -290,19 +284,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     /// The input as given (build metadata kept, shorthand not expanded).

@@ -8,10 +8,44 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+/// `PartialOrd`, `PartialEq` and `Eq` for a type whose `Ord::cmp` is its order,
+/// so that equality always agrees with it.
+macro_rules! impl_order_via_cmp {
+    ($type:ty) => {
+        impl PartialOrd for $type {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl PartialEq for $type {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == std::cmp::Ordering::Equal
+            }
+        }
+
+        impl Eq for $type {}
+    };
+}
+
+/// `FromStr` for a type with `fn parse(&str) -> Result<Self, Error>`.
+macro_rules! impl_from_str_via_parse {
+    ($type:ty) => {
+        impl std::str::FromStr for $type {
+            type Err = $crate::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <$type>::parse(s)
+            }
+        }
+    };
+}
+
 pub mod apk;
 pub mod cargo;
 mod comparators;
 pub mod composer;
+mod digits;
 pub mod dpkg;
 mod error;
 pub mod go;
@@ -137,11 +171,14 @@ impl fmt::Display for Version {
 
 /// Compares two version strings with the rules of `scheme`.
 ///
-/// Go and apk follow their references, which order any two strings: Go's
+/// Empty and over-long input is refused for every scheme. Beyond that, Go and
+/// apk follow their references, which order any two strings: Go's
 /// `semver.Compare` puts invalid strings below every valid version (and equal to
 /// each other), apk-tools' `apk_version_compare` compares whatever tokens it finds.
 /// Every other scheme refuses invalid input.
 pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, Error> {
+    check_len(scheme, ErrorKind::Version, a)?;
+    check_len(scheme, ErrorKind::Version, b)?;
     match scheme {
         Scheme::Go => return Ok(go::compare_lenient(a, b)),
         Scheme::Apk => return Ok(apk::compare_lenient(a, b)),
@@ -154,14 +191,28 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, Error> {
 }
 
 /// Whether `version` satisfies `range` (native syntax), with the reference's
-/// treatment of invalid input: node-semver's `satisfies()` catches the error and
-/// answers false; every other reference raises, so those are errors here.
+/// treatment of invalid input:
+///
+/// - npm: node-semver's `satisfies()` answers false for an invalid version and
+///   for an invalid range.
+/// - PEP 440: packaging 26's `SpecifierSet(range).contains(version)` raises
+///   `InvalidSpecifier` for an invalid range (an error here) but answers false
+///   for a version it cannot parse.
+/// - Every other scheme: invalid input of either kind is an error.
 pub fn satisfies(scheme: Scheme, version: &str, range: &str) -> Result<bool, Error> {
-    let result = Version::parse(scheme, version)
-        .and_then(|version| Ok(Range::parse(scheme, range)?.contains(&version)));
-    match result {
-        Err(_) if scheme == Scheme::Npm => Ok(false),
-        result => result,
+    match scheme {
+        Scheme::Npm => Ok(Range::parse(scheme, range)
+            .and_then(|range| Ok(range.contains(&Version::parse(scheme, version)?)))
+            .unwrap_or(false)),
+        // The specifier set is built first, so a bad range wins over a bad version.
+        Scheme::Pep440 => {
+            let range = Range::parse(scheme, range)?;
+            Ok(Version::parse(scheme, version).is_ok_and(|version| range.contains(&version)))
+        }
+        _ => {
+            let version = Version::parse(scheme, version)?;
+            Ok(Range::parse(scheme, range)?.contains(&version))
+        }
     }
 }
 
@@ -257,5 +308,60 @@ impl Scheme {
             "NuGet" => Scheme::Nuget,
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn satisfies_npm_answers_false_for_any_invalid_input() {
+        assert_eq!(satisfies(Scheme::Npm, "1.2.3", ">=1.0.0"), Ok(true));
+        assert_eq!(
+            satisfies(Scheme::Npm, "not a version", ">=1.0.0"),
+            Ok(false)
+        );
+        assert_eq!(satisfies(Scheme::Npm, "1.2.3", "blerg"), Ok(false));
+        assert_eq!(satisfies(Scheme::Npm, "nope", "blerg"), Ok(false));
+        assert_eq!(satisfies(Scheme::Npm, "", ">=1.0.0"), Ok(false));
+    }
+
+    #[test]
+    fn satisfies_pep440_refuses_bad_ranges_but_not_bad_versions() {
+        assert_eq!(satisfies(Scheme::Pep440, "1.5", ">=1.0,<2"), Ok(true));
+        assert_eq!(satisfies(Scheme::Pep440, "foobar", ">=1.0"), Ok(false));
+        assert_eq!(satisfies(Scheme::Pep440, "", ">=1.0"), Ok(false));
+        let long = "1".repeat(MAX_INPUT_LEN + 1);
+        assert_eq!(satisfies(Scheme::Pep440, &long, ">=1.0"), Ok(false));
+        for (version, range) in [("1.5", "=>1.0"), ("foobar", "=>1.0"), ("1.5", "")] {
+            let err = satisfies(Scheme::Pep440, version, range).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Range, "{version:?} {range:?}");
+        }
+    }
+
+    #[test]
+    fn satisfies_other_schemes_refuse_invalid_input() {
+        assert_eq!(satisfies(Scheme::Rubygems, "1.5", "~> 1.4"), Ok(true));
+        let err = satisfies(Scheme::Rubygems, "1..5", "~> 1.4").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Version);
+        let err = satisfies(Scheme::Rubygems, "1.5", "~>").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Range);
+        let err = satisfies(Scheme::Dpkg, "1.0", ">= a b").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Range);
+    }
+
+    #[test]
+    fn compare_refuses_empty_and_over_long_input_in_every_scheme() {
+        let long = "1".repeat(MAX_INPUT_LEN + 1);
+        for scheme in Scheme::ALL {
+            for (a, b) in [("", "1.0"), ("1.0", ""), (long.as_str(), "1.0")] {
+                let err = compare(scheme, a, b).unwrap_err();
+                assert_eq!(err.kind, ErrorKind::Version, "{scheme}");
+            }
+        }
+        // Within the limit, Go and apk still order invalid strings.
+        assert_eq!(compare(Scheme::Go, "bad", "v1.0.0"), Ok(Ordering::Less));
+        assert_eq!(compare(Scheme::Apk, "1.0", "1.0bc"), Ok(Ordering::Less));
     }
 }

@@ -19,8 +19,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
+use crate::digits::cmp_decimal;
 use crate::{Error, ErrorKind, Scheme, check_len};
 
 /// A parsed Maven version (`ComparableVersion`).
@@ -261,8 +261,7 @@ impl Number {
     fn cmp_number(&self, other: &Number) -> Ordering {
         self.width
             .cmp(&other.width)
-            .then(self.digits.len().cmp(&other.digits.len()))
-            .then_with(|| self.digits.cmp(&other.digits))
+            .then_with(|| cmp_decimal(self.digits.as_bytes(), other.digits.as_bytes()))
     }
 }
 
@@ -377,19 +376,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -397,13 +384,7 @@ impl fmt::Display for Version {
     }
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 /// A Maven version range (`VersionRange`).
 #[derive(Debug, Clone)]
@@ -574,13 +555,7 @@ impl fmt::Display for Range {
     }
 }
 
-impl FromStr for Range {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Range::parse(s)
-    }
-}
+impl_from_str_via_parse!(Range);
 
 #[cfg(test)]
 mod tests {

@@ -3,9 +3,10 @@
 //!
 //! Versions follow `classes/semver.js` (the strict `FULL` regex of
 //! `internal/re.js`): optional surrounding whitespace and one leading `v`,
-//! numeric identifiers without leading zeros, at most 256 characters, numbers
-//! above `Number.MAX_SAFE_INTEGER` refused. Ordering is SemVer 2.0 precedence
-//! (`compareMain`, then `comparePre`); build metadata is ignored.
+//! numeric identifiers without leading zeros, at most 256 characters, major,
+//! minor and patch above `Number.MAX_SAFE_INTEGER` refused. Ordering is SemVer
+//! 2.0 precedence (`compareMain`, then `comparePre`), with numeric prerelease
+//! identifiers compared as JavaScript numbers; build metadata is ignored.
 //!
 //! Ranges follow `classes/range.js` and `classes/comparator.js`. node-semver
 //! parses a range by rewriting the text step by step (strip build metadata,
@@ -14,10 +15,10 @@
 //! rewrites on strings, so odd inputs are accepted or refused exactly as there.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::fmt;
-use std::str::FromStr;
 
-use crate::{Error, ErrorKind, Scheme, check_len};
+use crate::{Error, ErrorKind, Op, Scheme, check_len};
 
 /// `MAX_LENGTH` of `internal/constants.js`: longer versions are refused.
 const MAX_LENGTH: usize = 256;
@@ -43,10 +44,8 @@ pub struct Version {
 /// One prerelease identifier.
 #[derive(Debug, Clone)]
 enum Ident {
-    /// All digits, fits in u64.
-    Num(u64),
-    /// All digits, too long for u64 (no leading zeros, so longer is larger).
-    BigNum(Box<str>),
+    /// All digits: the text, and its value as the JavaScript number `+text`.
+    Num(Box<str>, f64),
     /// Contains a letter or hyphen.
     Alpha(Box<str>),
 }
@@ -100,49 +99,34 @@ impl Ident {
         if !text.bytes().all(|b| b.is_ascii_digit()) {
             return Ident::Alpha(text.into());
         }
-        match text.parse::<u64>() {
-            Ok(n) => Ident::Num(n),
-            Err(_) => Ident::BigNum(text.into()),
-        }
+        // Rust's float parsing rounds to nearest like JavaScript's `Number()`,
+        // and a version holds at most 256 digits, so the value stays finite.
+        let value = text.parse::<f64>().unwrap_or(f64::INFINITY);
+        Ident::Num(text.into(), value)
     }
 }
 
 impl Ord for Ident {
     /// `compareIdentifiers` (internal/identifiers.js): numeric identifiers
-    /// compare numerically and sort before alphanumeric ones, which compare
-    /// as strings. Big numbers compare exactly, as the BigInt fix does.
+    /// compare as `+a` and `+b`, JavaScript doubles (exact up to 2^53; beyond,
+    /// neighbours are equal: `9007199254740993` == `9007199254740992`), and
+    /// sort before alphanumeric ones, which compare as strings.
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
-            (Ident::Num(a), Ident::Num(b)) => a.cmp(b),
-            (Ident::Num(_), Ident::BigNum(_)) => Ordering::Less,
-            (Ident::BigNum(_), Ident::Num(_)) => Ordering::Greater,
-            (Ident::BigNum(a), Ident::BigNum(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+            (Ident::Num(_, a), Ident::Num(_, b)) => a.total_cmp(b),
             (Ident::Alpha(a), Ident::Alpha(b)) => a.cmp(b),
-            (Ident::Alpha(_), _) => Ordering::Greater,
-            (_, Ident::Alpha(_)) => Ordering::Less,
+            (Ident::Num(..), Ident::Alpha(_)) => Ordering::Less,
+            (Ident::Alpha(_), Ident::Num(..)) => Ordering::Greater,
         }
     }
 }
 
-impl PartialOrd for Ident {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Ident {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Ident {}
+impl_order_via_cmp!(Ident);
 
 impl fmt::Display for Ident {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ident::Num(n) => write!(f, "{n}"),
-            Ident::BigNum(s) | Ident::Alpha(s) => f.write_str(s),
+            Ident::Num(text, _) | Ident::Alpha(text) => f.write_str(text),
         }
     }
 }
@@ -154,27 +138,9 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
+impl_order_via_cmp!(Version);
 
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
-
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -299,30 +265,16 @@ fn js_trim(s: &str) -> &str {
     s.trim_matches(is_js_space)
 }
 
-/// A comparison operator (`GTLT`); `=` and none are the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Eq,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Eq => "",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-        }
+/// How node-semver spells an operator in `comp.value`: `=` is written as none.
+fn op_spelling(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "",
+        op => op.as_str(),
     }
 }
 
 /// One `Comparator` that is not `ANY` (an empty set stands for `ANY`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct Comparator {
     op: Op,
     version: Version,
@@ -331,14 +283,7 @@ struct Comparator {
 impl Comparator {
     /// `Comparator.test` via `functions/cmp.js`.
     fn test(&self, v: &Version) -> bool {
-        let ord = v.cmp(&self.version);
-        match self.op {
-            Op::Eq => ord == Ordering::Equal,
-            Op::Lt => ord == Ordering::Less,
-            Op::Le => ord != Ordering::Greater,
-            Op::Gt => ord == Ordering::Greater,
-            Op::Ge => ord != Ordering::Less,
-        }
+        self.op.accepts(v.cmp(&self.version))
     }
 
     /// `isNullSet`: the comparator `<0.0.0-0`, which nothing satisfies.
@@ -346,13 +291,13 @@ impl Comparator {
         let v = &self.version;
         self.op == Op::Lt
             && (v.major, v.minor, v.patch) == (0, 0, 0)
-            && matches!(&*v.pre, [Ident::Num(0)])
+            && matches!(&*v.pre, [Ident::Num(text, _)] if &**text == "0")
     }
 }
 
 impl fmt::Display for Comparator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.op.as_str(), self.version)
+        write!(f, "{}{}", op_spelling(self.op), self.version)
     }
 }
 
@@ -389,13 +334,7 @@ impl Range {
     }
 }
 
-impl FromStr for Range {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Range::parse(s)
-    }
-}
+impl_from_str_via_parse!(Range);
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -488,13 +427,13 @@ fn parse_set(set: &str) -> Result<Vec<Comparator>, String> {
     if let Some(null) = comps.iter().find(|c| c.is_null()) {
         return Ok(vec![null.clone()]);
     }
-    let mut unique: Vec<Comparator> = Vec::with_capacity(comps.len());
-    for comp in comps {
-        if !unique.contains(&comp) {
-            unique.push(comp);
-        }
-    }
-    Ok(unique)
+    // Keyed by `comp.value` (the text), as the reference's Map is: numerically
+    // equal prereleases past 2^53 are still different comparators.
+    let mut seen = HashSet::with_capacity(comps.len());
+    Ok(comps
+        .into_iter()
+        .filter(|comp| seen.insert(comp.to_string()))
+        .collect())
 }
 
 /// Parses a plain comparator (`COMPARATOR` regex, then `new SemVer`).
@@ -702,6 +641,16 @@ fn skip_non_space(chars: &[char], mut i: usize) -> usize {
 /// global regex, it scans left to right and resumes after each match.
 fn trim_comparators(set: &str) -> String {
     let chars: Vec<char> = set.chars().collect();
+    // Where the `[v=\s]*` run starting at each index ends, found once from the
+    // right, so that trying a match at every index stays linear.
+    let mut prefix_ends = vec![chars.len(); chars.len() + 1];
+    let mut run_end = chars.len();
+    for (k, slot) in prefix_ends.iter_mut().enumerate().take(chars.len()).rev() {
+        if !is_prefix_char(at(&chars, k)) {
+            run_end = k;
+        }
+        *slot = run_end;
+    }
     let mut out = String::with_capacity(set.len());
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
@@ -714,7 +663,7 @@ fn trim_comparators(set: &str) -> String {
         }
         let removed = (at(&chars, p) == ' ').then_some(p);
         p += usize::from(removed.is_some());
-        let start = skip_prefix(&chars, p);
+        let start = prefix_ends.get(p).copied().unwrap_or(p);
         if !is_xid_start(at(&chars, start)) {
             out.push(c);
             i += 1;
@@ -1070,6 +1019,31 @@ mod tests {
         }
         assert_eq!(v("1.2.3+a"), v("v1.2.3+b"));
         assert_eq!(v("1.2.3-x+a").cmp(&v("1.2.3-x")), Ordering::Equal);
+    }
+
+    #[test]
+    fn numeric_prereleases_compare_as_javascript_numbers() {
+        // Exact up to 2^53, so up to 15 digits the order is the exact one.
+        assert!(v("1.0.0-999999999999999") < v("1.0.0-1000000000000000"));
+        assert!(v("1.0.0-9007199254740991") > v("1.0.0-9007199254740990"));
+        // Beyond, `+a` rounds: node-semver calls these equal.
+        assert_eq!(v("1.0.0-9007199254740993"), v("1.0.0-9007199254740992"));
+        assert_eq!(
+            v("1.0.0-99999999999999999999").cmp(&v("1.0.0-99999999999999999998")),
+            Ordering::Equal
+        );
+        assert!(v("1.0.0-99999999999999999999") < v("1.0.0-100000000000000020000"));
+        assert!(v("1.0.0-99999999999999999999") < v("1.0.0-a"));
+        // Equal numbers still display as written, and are kept apart in ranges.
+        assert_eq!(
+            v("1.0.0-9007199254740993").to_string(),
+            "1.0.0-9007199254740993"
+        );
+        assert_eq!(
+            r("<1.0.0-9007199254740993 <1.0.0-9007199254740992").to_string(),
+            "<1.0.0-9007199254740993 <1.0.0-9007199254740992"
+        );
+        assert_eq!(r("<1.0.0-1 <1.0.0-1").to_string(), "<1.0.0-1");
     }
 
     #[test]

@@ -13,7 +13,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::{Error, ErrorKind, Scheme, check_len};
 
@@ -274,19 +273,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -294,13 +281,7 @@ impl fmt::Display for Version {
     }
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 /// A NuGet version range (`VersionRange`): `1.0` (at least 1.0), `[1.0]`,
 /// `(1.0,)`, `[1.0,2.0)`, `(,1.0]`, and floating minimums such as `1.*`.
@@ -491,13 +472,7 @@ impl fmt::Display for Range {
     }
 }
 
-impl FromStr for Range {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Range::parse(s)
-    }
-}
+impl_from_str_via_parse!(Range);
 
 #[cfg(test)]
 mod tests {

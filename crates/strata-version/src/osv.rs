@@ -4,9 +4,11 @@
 //! `limit` caps the range. `SEMVER` and `ECOSYSTEM` ranges are evaluated in the
 //! scheme of the installed package; `GIT` ranges name commits, not versions.
 
-use std::cmp::Ordering;
-
 use crate::{Error, Scheme, Version};
+
+/// Ranges with more events are refused: real ones have a handful, and sorting
+/// them is quadratic.
+const MAX_EVENTS: usize = 1000;
 
 /// The `type` of an OSV range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,21 @@ impl AffectedRange {
                 "GIT ranges name commits and cannot be evaluated against versions",
             ));
         }
+        if events.len() > MAX_EVENTS {
+            let kind = if kind == RangeKind::Semver {
+                "SEMVER"
+            } else {
+                "ECOSYSTEM"
+            };
+            return Err(Error::range(
+                scheme,
+                kind,
+                format!(
+                    "{} events, more than the {MAX_EVENTS} evaluated",
+                    events.len()
+                ),
+            ));
+        }
         let parse = |text: &str| -> Result<Version, Error> {
             let text = text.trim();
             match scheme {
@@ -89,13 +106,7 @@ impl AffectedRange {
                 Event::Limit(text) => limits.push(parse(text)?),
             }
         }
-        // A stable sort: events at the same version keep the feed's order.
-        steps.sort_by(|(_, a), (_, b)| match (a, b) {
-            (Bound::Start, Bound::Start) => Ordering::Equal,
-            (Bound::Start, Bound::At(_)) => Ordering::Less,
-            (Bound::At(_), Bound::Start) => Ordering::Greater,
-            (Bound::At(a), Bound::At(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
-        });
+        sort_steps(&mut steps);
         Ok(AffectedRange {
             scheme,
             steps,
@@ -129,6 +140,30 @@ impl AffectedRange {
             }
         }
         affected && (self.limits.is_empty() || self.limits.iter().any(|limit| version < limit))
+    }
+}
+
+/// Sorts the steps by version with a stable insertion sort: steps at the same
+/// version keep the feed's order. Maven's order is not total (ComparableVersion
+/// has cycles), and `sort_by` may panic on such a comparator; this cannot.
+fn sort_steps(steps: &mut [(Step, Bound)]) {
+    let greater = |a: &Bound, b: &Bound| match (a, b) {
+        (Bound::At(_), Bound::Start) => true,
+        (Bound::At(a), Bound::At(b)) => a > b,
+        (Bound::Start, _) => false,
+    };
+    for i in 1..steps.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some((_, a)), Some((_, b))) = (steps.get(j - 1), steps.get(j)) else {
+                break;
+            };
+            if !greater(a, b) {
+                break;
+            }
+            steps.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 
@@ -198,6 +233,38 @@ mod tests {
         let at = |v| affected(Scheme::Go, RangeKind::Semver, &events, v);
         assert!(at("v0.0.0-20210817164053-32db794688a5"));
         assert!(!at("v0.1.0"));
+    }
+
+    #[test]
+    fn non_total_maven_order_sorts_without_panicking() {
+        let maven = |v: &str| Version::parse(Scheme::Maven, v).unwrap();
+        // ComparableVersion's cycle, as maven-artifact has it.
+        let cycle = ["1.0.alpha.1", "1.ga.1", "1"];
+        assert!(maven(cycle[0]) > maven(cycle[1]));
+        assert!(maven(cycle[1]) > maven(cycle[2]));
+        assert!(maven(cycle[2]) > maven(cycle[0]));
+        let events: Vec<Event> = (0..MAX_EVENTS)
+            .map(|i| match i % 2 {
+                0 => intro(cycle[i % 3]),
+                _ => fixed(cycle[i % 3]),
+            })
+            .collect();
+        let range = AffectedRange::new(Scheme::Maven, RangeKind::Ecosystem, &events).unwrap();
+        for version in cycle {
+            let _ = range.contains(&maven(version));
+        }
+        let few = [intro(cycle[0]), fixed(cycle[1]), intro(cycle[2])];
+        assert!(AffectedRange::new(Scheme::Maven, RangeKind::Ecosystem, &few).is_ok());
+    }
+
+    #[test]
+    fn too_many_events_are_refused() {
+        let events = vec![intro("1.0.0"); MAX_EVENTS + 1];
+        let err = AffectedRange::new(Scheme::Npm, RangeKind::Semver, &events).unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::Range);
+        assert!(err.reason.contains("1001 events"), "{}", err.reason);
+        let events = vec![intro("1.0.0"); MAX_EVENTS];
+        assert!(AffectedRange::new(Scheme::Npm, RangeKind::Semver, &events).is_ok());
     }
 
     #[test]

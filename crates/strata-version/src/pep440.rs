@@ -10,8 +10,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
+use crate::digits::{cmp_decimal, increment_decimal, trim_leading_zeros};
 use crate::{Error, ErrorKind, Scheme, check_len};
 
 /// Python's `str.isspace()`, which `\s` and `str.strip()` use: Unicode
@@ -21,16 +21,13 @@ fn is_py_space(c: char) -> bool {
 }
 
 /// A non-negative integer of any size (Python ints are unbounded), kept as
-/// its digits without leading zeros so that comparing is length, then digits.
+/// its digits without leading zeros, so that equal numbers are equal text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Num(Box<str>);
 
 impl Num {
     fn new(digits: &str) -> Num {
-        match digits.trim_start_matches('0') {
-            "" => Num::zero(),
-            trimmed => Num(trimmed.into()),
-        }
+        Num(trim_leading_zeros(digits).into())
     }
 
     fn zero() -> Num {
@@ -41,34 +38,15 @@ impl Num {
         &*self.0 == "0"
     }
 
-    /// `n + 1` on the digit string (used where packaging builds the next version).
+    /// `n + 1` (used where packaging builds the next version).
     fn plus_one(&self) -> Num {
-        let mut digits: Vec<u8> = self.0.bytes().collect();
-        let mut carry = true;
-        for digit in digits.iter_mut().rev() {
-            if *digit == b'9' {
-                *digit = b'0';
-            } else {
-                *digit += 1;
-                carry = false;
-                break;
-            }
-        }
-        let mut out = String::with_capacity(digits.len() + 1);
-        if carry {
-            out.push('1');
-        }
-        out.extend(digits.into_iter().map(char::from));
-        Num(out.into())
+        Num(increment_decimal(&self.0).into())
     }
 }
 
 impl Ord for Num {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .len()
-            .cmp(&other.0.len())
-            .then_with(|| self.0.cmp(&other.0))
+        cmp_decimal(self.0.as_bytes(), other.0.as_bytes())
     }
 }
 
@@ -239,13 +217,7 @@ fn trimmed_len(release: &[Num]) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 impl Ord for Version {
     /// The order of packaging's `_cmpkey`: epoch, trimmed release, then
@@ -268,19 +240,7 @@ fn pre_number(version: &Version) -> Option<&Num> {
     version.pre.as_ref().map(|(_, number)| number)
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl Hash for Version {
     /// Hashes exactly what `cmp` compares.
@@ -750,13 +710,7 @@ impl Range {
     }
 }
 
-impl FromStr for Range {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Range::parse(s)
-    }
-}
+impl_from_str_via_parse!(Range);
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,8 +4,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
+use crate::digits::cmp_decimal;
 use crate::{Error, ErrorKind, Scheme, check_len};
 
 /// A parsed EVR. Keeps the original text; comparing needs no allocation.
@@ -34,12 +34,11 @@ impl Version {
         }
         let digits = text.bytes().take_while(u8::is_ascii_digit).count();
         let epoch_end = (text.as_bytes().get(digits) == Some(&b':')).then_some(digits);
-        let version_start = epoch_end.map_or(0, |end| end + 1);
+        // Searched after the leading digits, so after any `epoch:` too.
         let release_sep = text
             .get(digits..)
             .and_then(|rest| rest.rfind('-'))
-            .map(|dash| digits + dash)
-            .filter(|sep| *sep >= version_start);
+            .map(|dash| digits + dash);
         Ok(Version {
             text: text.into(),
             epoch_end,
@@ -140,19 +139,15 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
                 Ordering::Less
             };
         }
-        let mut seg_a = a.get(i..i_end).unwrap_or_default();
-        let mut seg_b = b.get(j..j_end).unwrap_or_default();
-        if numeric {
-            seg_a = trim_zeros(seg_a);
-            seg_b = trim_zeros(seg_b);
-            let by_len = seg_a.len().cmp(&seg_b.len());
-            if by_len != Ordering::Equal {
-                return by_len;
-            }
-        }
-        let by_bytes = seg_a.cmp(seg_b);
-        if by_bytes != Ordering::Equal {
-            return by_bytes;
+        let seg_a = a.get(i..i_end).unwrap_or_default();
+        let seg_b = b.get(j..j_end).unwrap_or_default();
+        let ordering = if numeric {
+            cmp_decimal(seg_a, seg_b)
+        } else {
+            seg_a.cmp(seg_b)
+        };
+        if ordering != Ordering::Equal {
+            return ordering;
         }
         i = i_end;
         j = j_end;
@@ -162,11 +157,6 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
         (true, _) => Ordering::Greater,
         (false, true) => Ordering::Less,
     }
-}
-
-fn trim_zeros(digits: &[u8]) -> &[u8] {
-    let zeros = digits.iter().take_while(|d| **d == b'0').count();
-    digits.get(zeros..).unwrap_or_default()
 }
 
 impl Ord for Version {
@@ -180,19 +170,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -200,13 +178,7 @@ impl fmt::Display for Version {
     }
 }
 
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 #[cfg(test)]
 mod tests {

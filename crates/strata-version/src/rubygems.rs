@@ -11,8 +11,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
+use crate::digits::{cmp_decimal, increment_decimal, trim_leading_zeros};
 use crate::{Error, ErrorKind, Scheme, check_len};
 
 /// One segment of a version: a run of digits or a run of letters
@@ -28,8 +28,7 @@ enum Segment {
 
 impl Segment {
     fn number(digits: &str) -> Segment {
-        let trimmed = digits.trim_start_matches('0');
-        Segment::Number(if trimmed.is_empty() { "0" } else { trimmed }.into())
+        Segment::Number(trim_leading_zeros(digits).into())
     }
 
     fn is_zero(&self) -> bool {
@@ -51,10 +50,9 @@ fn compare_segment(left: Option<&Segment>, right: Option<&Segment>) -> Ordering 
         (Some(Segment::Text(a)), Some(Segment::Text(b))) => a.as_bytes().cmp(b.as_bytes()),
         (Some(Segment::Text(_)), Some(Segment::Number(_))) => Ordering::Less,
         (Some(Segment::Number(_)), Some(Segment::Text(_))) => Ordering::Greater,
-        (Some(Segment::Number(a)), Some(Segment::Number(b))) => a
-            .len()
-            .cmp(&b.len())
-            .then_with(|| a.as_bytes().cmp(b.as_bytes())),
+        (Some(Segment::Number(a)), Some(Segment::Number(b))) => {
+            cmp_decimal(a.as_bytes(), b.as_bytes())
+        }
     }
 }
 
@@ -79,7 +77,8 @@ fn compare_segments(left: &[Segment], right: &[Segment]) -> Ordering {
 /// A RubyGems version (`Gem::Version`).
 #[derive(Debug, Clone)]
 pub struct Version {
-    /// The version string as RubyGems keeps it: stripped, `-` replaced by `.pre.`.
+    /// The input, stripped. (RubyGems keeps it with `-` replaced by `.pre.`, which
+    /// may not parse again: `1.0.-a` becomes `1.0..pre.a`; the input always does.)
     version: Box<str>,
     /// `_segments`: every digit or letter run, in order.
     segments: Vec<Segment>,
@@ -96,7 +95,8 @@ impl Version {
     pub fn parse(input: &str) -> Result<Version, Error> {
         check_len(Scheme::Rubygems, ErrorKind::Version, input)?;
         let trimmed = input.trim_matches(is_ruby_space);
-        // `Gem::Version.new("")` and all-whitespace input mean version 0.
+        // All-whitespace input is version 0, as in `Gem::Version.new` ("" itself
+        // never gets here: `check_len` refuses it).
         let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
         check_pattern(trimmed).map_err(|reason| Error::version(Scheme::Rubygems, input, reason))?;
         Ok(Version::from_valid(trimmed))
@@ -104,12 +104,11 @@ impl Version {
 
     /// Builds a version from text that matches `VERSION_PATTERN`.
     fn from_valid(text: &str) -> Version {
-        let version = text.replace('-', ".pre.");
-        let segments = scan_segments(&version);
+        let segments = scan_segments(&text.replace('-', ".pre."));
         let canonical = canonical_segments(&segments);
         let release_len = canonical.iter().take_while(|s| !s.is_text()).count();
         Version {
-            version: version.into(),
+            version: text.into(),
             segments,
             canonical,
             release_len,
@@ -126,7 +125,8 @@ impl Version {
         }
         let mut bumped: Vec<Segment> = numbers.into_iter().cloned().collect();
         if let Some(Segment::Number(last)) = bumped.last_mut() {
-            *last = increment_digits(last).into();
+            // `Integer#succ`.
+            *last = increment_decimal(last).into();
         }
         canonical_segments(&bumped)
     }
@@ -227,34 +227,7 @@ fn without_trailing_zeros(segments: &[Segment]) -> &[Segment] {
     segments.get(..keep).unwrap_or(segments)
 }
 
-/// Adds one to a decimal digit string without leading zeros (`Integer#succ`).
-fn increment_digits(digits: &str) -> String {
-    let mut out: Vec<u8> = digits.bytes().rev().collect();
-    let mut carry = true;
-    for digit in out.iter_mut() {
-        if !carry {
-            break;
-        }
-        if *digit == b'9' {
-            *digit = b'0';
-        } else {
-            *digit += 1;
-            carry = false;
-        }
-    }
-    if carry {
-        out.push(b'1');
-    }
-    out.iter().rev().map(|&c| char::from(c)).collect()
-}
-
-impl FromStr for Version {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Version::parse(s)
-    }
-}
+impl_from_str_via_parse!(Version);
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
@@ -262,19 +235,7 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for Version {}
+impl_order_via_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -285,12 +246,8 @@ impl fmt::Display for Version {
 /// A requirement operator (`Gem::Requirement::OPS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Lt,
-    Ge,
-    Le,
+    /// `=`, `!=`, `>`, `<`, `>=`, `<=`.
+    Compare(crate::Op),
     /// `~>`: at least the version, and below its `bump`.
     Pessimistic,
 }
@@ -298,23 +255,18 @@ enum Op {
 impl Op {
     /// Longest first, so that `>=` is not read as `>` followed by `=`.
     const ALL: [(&'static str, Op); 7] = [
-        ("!=", Op::Ne),
-        (">=", Op::Ge),
-        ("<=", Op::Le),
+        ("!=", Op::Compare(crate::Op::Ne)),
+        (">=", Op::Compare(crate::Op::Ge)),
+        ("<=", Op::Compare(crate::Op::Le)),
         ("~>", Op::Pessimistic),
-        ("=", Op::Eq),
-        (">", Op::Gt),
-        ("<", Op::Lt),
+        ("=", Op::Compare(crate::Op::Eq)),
+        (">", Op::Compare(crate::Op::Gt)),
+        ("<", Op::Compare(crate::Op::Lt)),
     ];
 
     fn as_str(self) -> &'static str {
         match self {
-            Op::Eq => "=",
-            Op::Ne => "!=",
-            Op::Gt => ">",
-            Op::Lt => "<",
-            Op::Ge => ">=",
-            Op::Le => "<=",
+            Op::Compare(op) => op.as_str(),
             Op::Pessimistic => "~>",
         }
     }
@@ -333,12 +285,7 @@ impl Requirement {
     fn satisfied_by(&self, version: &Version) -> bool {
         let order = version.cmp(&self.version);
         match self.op {
-            Op::Eq => order.is_eq(),
-            Op::Ne => order.is_ne(),
-            Op::Gt => order.is_gt(),
-            Op::Lt => order.is_lt(),
-            Op::Ge => order.is_ge(),
-            Op::Le => order.is_le(),
+            Op::Compare(op) => op.accepts(order),
             // `v >= r && v.release < r.bump`: a prerelease of a later version in
             // the window (`1.5.a` for `~> 1.4`) is inside.
             Op::Pessimistic => {
@@ -383,7 +330,7 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
     let (op, rest) = Op::ALL
         .iter()
         .find_map(|&(symbol, op)| text.strip_prefix(symbol).map(|rest| (op, rest)))
-        .unwrap_or((Op::Eq, text));
+        .unwrap_or((Op::Compare(crate::Op::Eq), text));
     let version_text = rest.trim_start_matches(is_ruby_space);
     if version_text.is_empty() {
         return Err(format!("no version after {:?}", op.as_str()));
@@ -394,13 +341,7 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
     Ok(Requirement { op, version, bump })
 }
 
-impl FromStr for Range {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Range::parse(s)
-    }
-}
+impl_from_str_via_parse!(Range);
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -427,6 +368,13 @@ mod tests {
     }
 
     #[test]
+    fn display_of_a_dash_after_a_dot_parses_back() {
+        // Found by fuzzing: RubyGems' own to_s ("1.0..pre.a") would not parse again.
+        let v = Version::parse("1.0-b.-a").unwrap();
+        assert_eq!(Version::parse(&v.to_string()).unwrap(), v);
+    }
+
+    #[test]
     fn trailing_zeros_do_not_count() {
         assert_eq!(v("1.0"), v("1"));
         assert_eq!(v("1.0.0"), v("1"));
@@ -449,7 +397,8 @@ mod tests {
     fn dash_means_pre() {
         assert_eq!(v("1.0-rc1"), v("1.0.pre.rc1"));
         assert!(v("1.0-1") < v("1.0"));
-        assert_eq!(v("1.0-rc1").to_string(), "1.0.pre.rc1");
+        // Displayed as written (Ruby shows "1.0.pre.rc1", which does not always parse again).
+        assert_eq!(v("1.0-rc1").to_string(), "1.0-rc1");
     }
 
     #[test]
@@ -485,7 +434,7 @@ mod tests {
             assert_eq!(v(&version.to_string()), version);
         }
         let range = r(">= 1.0, < 2.0-a");
-        assert_eq!(range.to_string(), ">= 1.0, < 2.0.pre.a");
+        assert_eq!(range.to_string(), ">= 1.0, < 2.0-a");
     }
 
     #[test]
