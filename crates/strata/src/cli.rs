@@ -30,9 +30,59 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Work with images: inspect what a reference resolves to.
+    #[command(subcommand)]
+    Image(ImageCommand),
     /// Compare versions, or test them against ranges, with an ecosystem's rules.
     #[command(long_about = VERCMP_ABOUT)]
     Vercmp(VercmpArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImageCommand {
+    /// Show an image's manifest, config and layers without downloading layers.
+    #[command(long_about = INSPECT_ABOUT)]
+    Inspect(InspectArgs),
+}
+
+const INSPECT_ABOUT: &str = "\
+Show what an image reference resolves to: manifest digest and media type, platform,
+config digest, creation time, and per layer its digest, diff_id, media type, compressed
+size and the history line that created it. Layers are not downloaded.
+
+IMAGE is a registry reference (debian:12, registry:5000/ns/app:tag, app@sha256:…) or a
+local image: docker-archive:PATH[:TAG], oci-archive:PATH[:TAG], oci-dir:PATH[:TAG]
+(alias oci:), dir:PATH (a root filesystem), or a bare path (detected).";
+
+/// Arguments of `strata image inspect`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct InspectArgs {
+    /// The image (reference, archive or directory).
+    pub(crate) image: String,
+
+    #[command(flatten)]
+    pub(crate) image_options: ImageOptions,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
+    pub(crate) format: InspectFormat,
+}
+
+/// How `image inspect` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum InspectFormat {
+    /// Human-readable summary.
+    Table,
+    /// The documented JSON shape.
+    Json,
+}
+
+/// Options every command that reads an image takes.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ImageOptions {
+    /// Platform to pick from a multi-arch image (os/arch[/variant]); default: this machine's.
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) platform: Option<strata_image::Platform>,
 }
 
 const VERCMP_ABOUT: &str = "\
