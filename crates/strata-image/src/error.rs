@@ -112,8 +112,17 @@ pub enum Error {
         /// The registry's error message, if any.
         message: String,
     },
-    /// An I/O failure.
-    #[error("{what}: {source}")]
+    /// A transport failure talking to a registry (the cause is the source).
+    #[error("{what}")]
+    Http {
+        /// The request.
+        what: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// An I/O failure (the cause is the source).
+    #[error("{what}")]
     Io {
         /// The file or blob.
         what: String,

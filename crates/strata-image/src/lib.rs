@@ -14,7 +14,9 @@ pub mod local;
 pub mod manifest;
 mod merge;
 mod platform;
+pub mod pull;
 mod reference;
+pub mod registry;
 mod source;
 pub mod walk;
 

@@ -24,6 +24,11 @@ pub(crate) struct Cli {
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
 
+    /// Cache directory (blobs, layer index, vulnerability DB). Default:
+    /// $XDG_CACHE_HOME/strata, else ~/.cache/strata.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) cache_dir: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -83,6 +88,30 @@ pub(crate) struct ImageOptions {
     /// Platform to pick from a multi-arch image (os/arch[/variant]); default: this machine's.
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<strata_image::Platform>,
+
+    /// Registry user name (also Klar's DOCKER_USER). Without one, docker's config.json is used.
+    #[arg(long, value_name = "USER")]
+    pub(crate) username: Option<String>,
+
+    /// Registry password or token (also Klar's DOCKER_PASSWORD); prefer --password-stdin.
+    #[arg(long, value_name = "PASSWORD", hide_env_values = true)]
+    pub(crate) password: Option<String>,
+
+    /// Read the registry password from stdin.
+    #[arg(long, conflicts_with = "password")]
+    pub(crate) password_stdin: bool,
+
+    /// Extra CA certificate (PEM) to trust for registries (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_cert: Vec<std::path::PathBuf>,
+
+    /// Skip TLS certificate verification for registries.
+    #[arg(long)]
+    pub(crate) insecure: bool,
+
+    /// Registry host that may be reached over plain HTTP (repeatable; loopback hosts always may).
+    #[arg(long, value_name = "HOST", value_delimiter = ',')]
+    pub(crate) insecure_registry: Vec<String>,
 }
 
 const VERCMP_ABOUT: &str = "\

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod registry;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

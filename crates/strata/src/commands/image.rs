@@ -1,40 +1,120 @@
-//! `strata image inspect`.
+//! `strata image inspect`, and opening the image every image command works on.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use serde::Serialize;
+use strata_image::registry::{Credentials, Registry, RegistryOptions, Secret};
 use strata_image::{Digest, Image, Limits, Source};
 
 use crate::EXIT_OK;
 use crate::cli::{ImageOptions, InspectArgs, InspectFormat};
 use crate::failure::Failure;
 
+/// The cache directory: `--cache-dir`/`STRATA_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`.
+pub(crate) fn cache_dir(flag: Option<&std::path::Path>) -> PathBuf {
+    flag.map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .filter(|d| !d.is_empty())
+                .map(|d| PathBuf::from(d).join("strata"))
+        })
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/strata")))
+        .unwrap_or_else(|| PathBuf::from(".strata-cache"))
+}
+
+/// Registry options from the flags, with Klar's `DOCKER_USER`/`DOCKER_PASSWORD`/
+/// `DOCKER_TOKEN` as fallbacks.
+pub(crate) fn registry_options(options: &ImageOptions) -> Result<RegistryOptions, Failure> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let username = options.username.clone().or_else(|| env("DOCKER_USER"));
+    let password = if options.password_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the password from stdin")?;
+        Some(text.trim_end_matches(['\n', '\r']).to_owned())
+    } else {
+        options.password.clone().or_else(|| env("DOCKER_PASSWORD"))
+    };
+    let credentials = match (username, password, env("DOCKER_TOKEN")) {
+        (Some(username), Some(password), _) => Some(Credentials::Basic {
+            username,
+            password: Secret::new(password),
+        }),
+        (None, None, Some(token)) => Some(Credentials::BearerToken(Secret::new(token))),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            return Err(Failure::from(anyhow::anyhow!("registry credentials need both a user name and a password"))
+                .hint("pass --username and --password (or --password-stdin), or neither to use docker's config.json"));
+        }
+        (None, None, None) => None,
+    };
+    Ok(RegistryOptions {
+        credentials,
+        ca_certs: options.ca_cert.clone(),
+        insecure: options.insecure,
+        insecure_registries: options.insecure_registry.clone(),
+        ..RegistryOptions::default()
+    })
+}
+
 /// Opens the image a user named, with the options every image command shares.
-pub(crate) fn open(image: &str, options: &ImageOptions) -> Result<Image, Failure> {
+pub(crate) fn open(
+    image: &str,
+    options: &ImageOptions,
+    cache: &std::path::Path,
+) -> Result<Image, Failure> {
     let source = Source::parse(image).map_err(image_failure)?;
     let limits = Limits::default();
     match source {
-        Source::Registry(_) => Err(Failure::from(anyhow::anyhow!(
-            "{source}: pulling from a registry is not available in this build yet"
-        ))
-        .hint("save the image first (docker save / skopeo copy) and pass docker-archive:FILE or oci-dir:DIR")),
-        local => strata_image::local::open(&local, options.platform.as_ref(), &limits).map_err(image_failure),
+        Source::Registry(reference) => {
+            let registry = Registry::new(registry_options(options)?).map_err(image_failure)?;
+            let runtime = runtime()?;
+            runtime
+                .block_on(strata_image::pull::open(
+                    &registry,
+                    &reference,
+                    options.platform.as_ref(),
+                    &limits,
+                    cache,
+                ))
+                .map_err(image_failure)
+        }
+        local => strata_image::local::open(&local, options.platform.as_ref(), &limits)
+            .map_err(image_failure),
     }
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?)
 }
 
 /// Adds a hint to the image errors users can act on.
 fn image_failure(error: strata_image::Error) -> Failure {
+    use strata_image::Error as E;
     let hint = match &error {
-        strata_image::Error::PlatformNotFound { .. } => {
-            Some("choose one of the available platforms with --platform")
-        }
-        strata_image::Error::InvalidReference { .. } => Some(
+        E::PlatformNotFound { .. } => Some("choose one of the available platforms with --platform"),
+        E::InvalidReference { .. } => Some(
             "references look like debian:12, registry:5000/ns/app:tag or app@sha256:…; local images need a prefix such as docker-archive:",
         ),
-        strata_image::Error::Schema1 { .. } => {
+        E::Schema1 { .. } => {
             Some("re-push the image with a current Docker or skopeo to convert it to schema 2")
         }
+        E::Unauthorized { .. } => {
+            Some("check --username/--password (or DOCKER_USER/DOCKER_PASSWORD, or docker login)")
+        }
+        E::Http { source, .. } if format!("{source:?}").contains("InvalidCertificate") => Some(
+            "trust the registry's CA with --ca-cert FILE, or skip verification with --insecure",
+        ),
+        E::DigestMismatch { .. } | E::SizeMismatch { .. } => Some(
+            "the content does not match what the manifest vouches for: do not trust this image",
+        ),
         _ => None,
     };
     let failure = Failure::from(error);
@@ -57,8 +137,8 @@ struct Inspection<'a> {
     layers: &'a [strata_image::Layer],
 }
 
-pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
-    let image = open(&args.image, &args.image_options)?;
+pub(crate) fn inspect(args: &InspectArgs, cache: &std::path::Path) -> Result<u8, Failure> {
+    let image = open(&args.image, &args.image_options, cache)?;
     let inspection = Inspection {
         source: image.source.to_string(),
         index_digest: image.index_digest.as_ref(),
@@ -69,14 +149,15 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<u8, Failure> {
         created: image.config.created.as_deref(),
         layers: &image.layers,
     };
-    let mut out = std::io::stdout().lock();
     let text = match args.format {
         InspectFormat::Json => {
             serde_json::to_string_pretty(&inspection).context("cannot render JSON")? + "\n"
         }
         InspectFormat::Table => table(&inspection),
     };
-    out.write_all(text.as_bytes())
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
         .context("cannot write to stdout")?;
     Ok(EXIT_OK)
 }

@@ -9,7 +9,9 @@ use crate::failure::Failure;
 /// Runs the chosen subcommand.
 pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
     match &cli.command {
-        Command::Image(ImageCommand::Inspect(args)) => image::inspect(args),
+        Command::Image(ImageCommand::Inspect(args)) => {
+            image::inspect(args, &image::cache_dir(cli.cache_dir.as_deref()))
+        }
         Command::Vercmp(args) => vercmp::run(args),
     }
 }

@@ -1,0 +1,166 @@
+//! Opening an image from a registry: manifest (through indexes to the requested
+//! platform) and config now, layers on demand into the content-addressed blob
+//! cache.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::image::{Blobs, Image, Layer, blob_path};
+use crate::manifest::Manifest;
+use crate::registry::Registry;
+use crate::{Digest, Error, ImageConfig, ImageRef, Limits, Platform, Source};
+
+/// Resolves `reference` to one image (choosing `platform`, default the host's,
+/// from an index) and reads its config. Layers are not downloaded;
+/// [`download_layers`] fetches them into `cache_dir`.
+pub async fn open(
+    registry: &Registry,
+    reference: &ImageRef,
+    platform: Option<&Platform>,
+    limits: &Limits,
+    cache_dir: &Path,
+) -> Result<Image, Error> {
+    let mut wanted = reference.manifest_reference();
+    let mut index_digest = None;
+    for depth in 0..=limits.index_depth {
+        let fetched = registry
+            .manifest(reference, &wanted, limits.manifest_bytes)
+            .await?;
+        let what = format!("manifest {}", fetched.digest);
+        match Manifest::parse(&fetched.bytes, fetched.content_type.as_deref(), &what)? {
+            Manifest::Index(index) => {
+                let host = Platform::host();
+                let descriptor = index.select(platform.unwrap_or(&host), &what)?;
+                if descriptor.size > limits.manifest_bytes {
+                    return Err(Error::Limit {
+                        what,
+                        limit: "manifest-bytes",
+                        max: limits.manifest_bytes,
+                    });
+                }
+                if depth == 0 {
+                    index_digest = Some(fetched.digest.clone());
+                }
+                wanted = descriptor.digest.to_string();
+            }
+            Manifest::Image(manifest) => {
+                if manifest.layers.len() > limits.layers {
+                    return Err(Error::Limit {
+                        what,
+                        limit: "layers",
+                        max: limits.layers as u64,
+                    });
+                }
+                let config_bytes = registry
+                    .blob_bytes(reference, &manifest.config.digest, limits.config_bytes)
+                    .await?;
+                let config = ImageConfig::parse(
+                    &config_bytes,
+                    &format!("config {}", manifest.config.digest),
+                )?;
+                if manifest.layers.len() != config.rootfs.diff_ids.len() {
+                    return Err(Error::invalid(
+                        format!("config {}", manifest.config.digest),
+                        format!(
+                            "{} layers in the manifest but {} diff_ids",
+                            manifest.layers.len(),
+                            config.rootfs.diff_ids.len()
+                        ),
+                    ));
+                }
+                let history = config.layer_history();
+                let layers = manifest
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .map(|(index, d)| Layer {
+                        index,
+                        digest: Some(d.digest.clone()),
+                        diff_id: config.rootfs.diff_ids.get(index).cloned(),
+                        media_type: d.media_type.clone(),
+                        size: Some(d.size),
+                        created_by: history
+                            .get(index)
+                            .copied()
+                            .flatten()
+                            .and_then(|h| h.created_by.clone()),
+                        locator: blob_path(&d.digest),
+                    })
+                    .collect();
+                let media_type = if manifest.media_type.is_empty() {
+                    fetched.content_type.clone()
+                } else {
+                    Some(manifest.media_type)
+                };
+                let platform = (!config.os.is_empty()).then(|| Platform {
+                    os: config.os.clone(),
+                    architecture: config.architecture.clone(),
+                    variant: config.variant.clone(),
+                });
+                return Ok(Image {
+                    source: Source::Registry(reference.clone()),
+                    index_digest,
+                    manifest_digest: Some(fetched.digest),
+                    manifest_media_type: media_type,
+                    platform,
+                    config_digest: Some(manifest.config.digest),
+                    config,
+                    layers,
+                    blobs: Blobs::Dir(cache_dir.to_owned()),
+                });
+            }
+        }
+    }
+    Err(Error::Limit {
+        what: format!("{reference}: nested indexes"),
+        limit: "index-depth",
+        max: limits.index_depth as u64,
+    })
+}
+
+/// Downloads the given layers of a registry image into its blob cache, a few at
+/// a time; already cached (verified) blobs are not fetched again.
+pub async fn download_layers(
+    registry: &Registry,
+    image: &Image,
+    indices: &[usize],
+) -> Result<Vec<PathBuf>, Error> {
+    let Source::Registry(reference) = &image.source else {
+        return Ok(Vec::new());
+    };
+    let Blobs::Dir(cache_dir) = &image.blobs else {
+        return Ok(Vec::new());
+    };
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(
+        registry.parallel_downloads().max(1),
+    ));
+    let mut tasks = tokio::task::JoinSet::new();
+    for &index in indices {
+        let layer = image.layers.get(index).ok_or_else(|| Error::NotFound {
+            what: format!("layer {index}"),
+        })?;
+        let digest: Digest = layer
+            .digest
+            .clone()
+            .ok_or_else(|| Error::invalid(format!("layer {index}"), "no digest"))?;
+        let (registry, reference, dir, size, semaphore) = (
+            registry.clone(),
+            reference.clone(),
+            cache_dir.clone(),
+            layer.size,
+            semaphore.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            registry
+                .download_blob(&reference, &digest, size, &dir)
+                .await
+        });
+    }
+    let mut paths = Vec::with_capacity(indices.len());
+    while let Some(joined) = tasks.join_next().await {
+        let path = joined.map_err(|e| Error::io("layer download", std::io::Error::other(e)))??;
+        paths.push(path);
+    }
+    Ok(paths)
+}
