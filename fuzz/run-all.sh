@@ -18,8 +18,24 @@ for target in $targets; do
     grep -v '^#' "$file" | awk 'NF {v=$1; $1=""; $2=""; sub(/^ +/, ""); printf "%s\0%s\n", v, $0}' |
       split -l 1 - "$corpus/seed-$(basename "$file" .txt)-"
   done
+  images=${STRATA_TEST_IMAGES:-$HOME/.cache/strata-test/images}
+  max_len=256
+  case $target in
+    image_manifest)
+      max_len=16384  # real manifests, indexes and configs of the test images
+      find "$images"/oci/*/blobs -type f -size -16k -exec cp {} "$corpus/" \; 2>/dev/null || true ;;
+    image_reference)
+      printf '%s\n' debian debian:12 library/debian registry:5000/ns/app:tag \
+        'app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' '[::1]:5000/x' linux/arm64/v8 |
+        split -l 1 - "$corpus/seed-" ;;
+    tar_walk)  # the first 64 KiB of real uncompressed layers
+      max_len=65536
+      for tar in "$images"/docker/*.tar; do
+        [[ -f $tar ]] && tar -xOf "$tar" "$(tar -tf "$tar" | grep -m1 '\.tar$')" 2>/dev/null | head -c 65536 >"$corpus/seed-$(basename "$tar")" || true
+      done ;;
+  esac
   log=$(mktemp)
-  cargo fuzz run "$target" "$corpus" -- -runs="$RUNS" -max_len=256 >"$log" 2>&1 || { tail -40 "$log"; exit 1; }
+  cargo fuzz run "$target" "$corpus" -- -runs="$RUNS" -max_len="$max_len" >"$log" 2>&1 || { tail -40 "$log"; exit 1; }
   echo "$target: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log")"
   rm -f "$log"
 done
