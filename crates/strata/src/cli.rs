@@ -112,6 +112,13 @@ pub(crate) struct ImageOptions {
     /// Registry host that may be reached over plain HTTP (repeatable; loopback hosts always may).
     #[arg(long, value_name = "HOST", value_delimiter = ',')]
     pub(crate) insecure_registry: Vec<String>,
+
+    /// Change a limit on untrusted images, e.g. `--limit compression-ratio=500`
+    /// (repeatable; names: manifest-bytes, config-bytes, layers, entries-per-layer,
+    /// path-bytes, path-depth, total-uncompressed-bytes, compression-ratio, symlink-hops,
+    /// index-depth; K/M/G suffixes).
+    #[arg(long, value_name = "NAME=VALUE", value_delimiter = ',')]
+    pub(crate) limit: Vec<String>,
 }
 
 const VERCMP_ABOUT: &str = "\

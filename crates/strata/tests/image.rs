@@ -266,3 +266,20 @@ fn registry_with_basic_auth_tls_and_wrong_password() {
         "{err}"
     );
 }
+
+#[test]
+fn limits_can_be_tightened_and_errors_name_them() {
+    let dir = images();
+    let layout = format!("{}/oci/bookworm-python", dir.display());
+    let output = strata(&["image", "inspect", &layout, "--limit", "layers=2"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(err.contains("exceeds the layers limit (2)"), "{err}");
+    let output = strata(&["image", "inspect", &layout, "--limit", "bogus=1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("unknown limit \"bogus\"")
+    );
+}

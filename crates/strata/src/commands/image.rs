@@ -67,7 +67,7 @@ pub(crate) fn open(
     cache: &std::path::Path,
 ) -> Result<Image, Failure> {
     let source = Source::parse(image).map_err(image_failure)?;
-    let limits = Limits::default();
+    let limits = limits(options)?;
     match source {
         Source::Registry(reference) => {
             let registry = Registry::new(registry_options(options)?).map_err(image_failure)?;
@@ -85,6 +85,20 @@ pub(crate) fn open(
         local => strata_image::local::open(&local, options.platform.as_ref(), &limits)
             .map_err(image_failure),
     }
+}
+
+/// The default limits with `--limit NAME=VALUE` applied.
+fn limits(options: &ImageOptions) -> Result<Limits, Failure> {
+    let mut limits = Limits::default();
+    for setting in &options.limit {
+        let (name, value) = setting.split_once('=').ok_or_else(|| {
+            Failure::from(anyhow::anyhow!("--limit {setting:?}: expected NAME=VALUE"))
+        })?;
+        limits.set(name.trim(), value).map_err(|e| {
+            Failure::from(anyhow::anyhow!(e)).hint("e.g. --limit compression-ratio=500")
+        })?;
+    }
+    Ok(limits)
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
