@@ -38,6 +38,12 @@ pub(crate) enum Command {
     /// Work with images: inspect what a reference resolves to.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// List an image's OS and packages (an SBOM), each with the layer that added it.
+    #[command(long_about = SBOM_ABOUT)]
+    Sbom(SbomArgs),
+    /// Manage the cache (layer index, blobs).
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Compare versions, or test them against ranges, with an ecosystem's rules.
     #[command(long_about = VERCMP_ABOUT)]
     Vercmp(VercmpArgs),
@@ -80,6 +86,72 @@ pub(crate) enum InspectFormat {
     Table,
     /// The documented JSON shape.
     Json,
+}
+
+const SBOM_ABOUT: &str = "\
+List an image's OS and packages (OS packages from dpkg, apk and rpm databases; Python,
+npm, Go and Rust binaries, Java archives, Ruby gems, PHP Composer and .NET packages), each
+with the layer that introduced it. Layers already indexed (by verified digest) come from
+the cache.
+
+Formats: json (Strata's inventory, the input of `image scan sbom:FILE`), cyclonedx-json
+(CycloneDX 1.6), spdx-json (SPDX 2.3). Several at once: -f json=inv.json -f spdx-json=x.spdx.json";
+
+/// Arguments of `strata sbom`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SbomArgs {
+    /// The image (reference, archive or directory).
+    pub(crate) image: String,
+
+    #[command(flatten)]
+    pub(crate) image_options: ImageOptions,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// Which packages: those the running container sees (squashed), or every
+    /// package any layer held (all-layers).
+    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed)]
+    pub(crate) scope: ScopeArg,
+
+    /// Do not read or write the layer-index cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+}
+
+/// `--scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ScopeArg {
+    /// What the running container sees.
+    Squashed,
+    /// Every package of every layer.
+    AllLayers,
+}
+
+/// Output flags shared by every report-writing command.
+#[derive(Debug, clap::Args)]
+pub(crate) struct OutputArgs {
+    /// Output format, or FORMAT=FILE to write it to a file (repeatable).
+    #[arg(short, long = "format", value_name = "FORMAT[=FILE]")]
+    pub(crate) formats: Vec<String>,
+
+    /// Write the (single) output to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheCommand {
+    /// Evict the least recently used layer indexes until the cache fits a size.
+    Prune(PruneArgs),
+}
+
+/// Arguments of `strata cache prune`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PruneArgs {
+    /// Size to shrink the layer-index cache to (K/M/G suffixes; 0 empties it).
+    #[arg(long, default_value = "1G", value_name = "SIZE")]
+    pub(crate) max_size: String,
 }
 
 /// Options every command that reads an image takes.

@@ -109,8 +109,71 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .context("cannot start the async runtime")?)
 }
 
+/// An image opened for reading its layers: registry images fetch the layers
+/// indexing needs into the blob cache.
+pub(crate) struct Opened {
+    pub(crate) image: Image,
+    pub(crate) limits: Limits,
+    registry: Option<(Registry, tokio::runtime::Runtime)>,
+}
+
+impl Opened {
+    /// Downloads the given layers (registry images only).
+    pub(crate) fn fetch(&self, layers: &[usize]) -> Result<(), strata_image::Error> {
+        match &self.registry {
+            Some((registry, runtime)) => runtime
+                .block_on(strata_image::pull::download_layers(
+                    registry,
+                    &self.image,
+                    layers,
+                ))
+                .map(drop),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Opens an image whose layers will be read.
+pub(crate) fn open_for_reading(
+    image: &str,
+    options: &ImageOptions,
+    cache: &std::path::Path,
+) -> Result<Opened, Failure> {
+    let source = Source::parse(image).map_err(image_failure)?;
+    let limits = limits(options)?;
+    match source {
+        Source::Registry(reference) => {
+            let registry = Registry::new(registry_options(options)?).map_err(image_failure)?;
+            let runtime = runtime()?;
+            let image = runtime
+                .block_on(strata_image::pull::open(
+                    &registry,
+                    &reference,
+                    options.platform.as_ref(),
+                    &limits,
+                    cache,
+                ))
+                .map_err(image_failure)?;
+            Ok(Opened {
+                image,
+                limits,
+                registry: Some((registry, runtime)),
+            })
+        }
+        local => {
+            let image = strata_image::local::open(&local, options.platform.as_ref(), &limits)
+                .map_err(image_failure)?;
+            Ok(Opened {
+                image,
+                limits,
+                registry: None,
+            })
+        }
+    }
+}
+
 /// Adds a hint to the image errors users can act on.
-fn image_failure(error: strata_image::Error) -> Failure {
+pub(crate) fn image_failure(error: strata_image::Error) -> Failure {
     use strata_image::Error as E;
     let hint = match &error {
         E::PlatformNotFound { .. } => Some("choose one of the available platforms with --platform"),

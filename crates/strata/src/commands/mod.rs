@@ -1,9 +1,12 @@
 //! One module per subcommand; each returns the process exit status.
 
+mod cache;
 mod image;
+mod output;
+mod sbom;
 mod vercmp;
 
-use crate::cli::{Cli, Command, ImageCommand};
+use crate::cli::{CacheCommand, Cli, Command, ImageCommand};
 use crate::failure::Failure;
 
 /// Runs the chosen subcommand.
@@ -11,6 +14,10 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
     match &cli.command {
         Command::Image(ImageCommand::Inspect(args)) => {
             image::inspect(args, &image::cache_dir(cli.cache_dir.as_deref()))
+        }
+        Command::Sbom(args) => sbom::run(args, &image::cache_dir(cli.cache_dir.as_deref())),
+        Command::Cache(CacheCommand::Prune(args)) => {
+            cache::prune(args, &image::cache_dir(cli.cache_dir.as_deref()))
         }
         Command::Vercmp(args) => vercmp::run(args),
     }

@@ -1,0 +1,68 @@
+//! `strata sbom`: index an image and write its inventory.
+
+use anyhow::Context as _;
+use strata_catalog::cache::LayerCache;
+use strata_catalog::{Inventory, Scope};
+
+use crate::EXIT_OK;
+use crate::cli::{ImageOptions, SbomArgs, ScopeArg};
+use crate::commands::{image, output};
+use crate::failure::Failure;
+
+/// Formats `strata sbom` writes.
+const FORMATS: [&str; 1] = ["json"];
+
+pub(crate) fn run(args: &SbomArgs, cache_dir: &std::path::Path) -> Result<u8, Failure> {
+    let targets = output::targets(&args.output, &FORMATS, "json")?;
+    let scope = match args.scope {
+        ScopeArg::Squashed => Scope::Squashed,
+        ScopeArg::AllLayers => Scope::AllLayers,
+    };
+    let inventory = inventory(
+        &args.image,
+        &args.image_options,
+        cache_dir,
+        scope,
+        args.no_cache,
+    )?;
+    for target in &targets {
+        output::write(target, &render(&inventory, &target.format)?)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn render(inventory: &Inventory, format: &str) -> Result<String, Failure> {
+    match format {
+        "json" => Ok(serde_json::to_string_pretty(inventory).context("cannot render JSON")? + "\n"),
+        other => Err(Failure::from(anyhow::anyhow!("unknown format {other:?}"))),
+    }
+}
+
+/// Opens and indexes an image (shared by every command that needs an inventory).
+pub(crate) fn inventory(
+    reference: &str,
+    options: &ImageOptions,
+    cache_dir: &std::path::Path,
+    scope: Scope,
+    no_cache: bool,
+) -> Result<Inventory, Failure> {
+    let opened = image::open_for_reading(reference, options, cache_dir)?;
+    let mut cache = if no_cache {
+        None
+    } else {
+        match LayerCache::open(cache_dir) {
+            Ok(cache) => Some(cache),
+            Err(e) => {
+                eprintln!("warning: {e}; indexing without the cache");
+                None
+            }
+        }
+    };
+    let limits = opened.limits;
+    let (inventory, _stats) =
+        strata_catalog::index_image(&opened.image, cache.as_mut(), scope, &limits, |missing| {
+            opened.fetch(missing)
+        })
+        .map_err(image::image_failure)?;
+    Ok(inventory)
+}
