@@ -375,7 +375,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
         struct V<T>(PhantomData<T>);
         impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
             type Value = Obj<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -402,7 +402,7 @@ impl<'de> Deserialize<'de> for Str {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Str;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_str<E>(self, s: &str) -> Result<Str, E> {
@@ -430,7 +430,7 @@ impl<'de> Deserialize<'de> for Flag {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Flag;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_bool<E>(self, b: bool) -> Result<Flag, E> {
@@ -472,7 +472,7 @@ impl<'de> Deserialize<'de> for License {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = License;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_str<E>(self, s: &str) -> Result<License, E> {
@@ -517,7 +517,7 @@ impl<'de> Deserialize<'de> for LicenseItem {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = LicenseItem;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_str<E>(self, s: &str) -> Result<LicenseItem, E> {
