@@ -189,3 +189,89 @@ fn scratch_image_has_no_os() {
     assert_eq!(inventory.os, None);
     assert!(inventory.packages.is_empty());
 }
+
+#[test]
+fn bookworm_python_whiteouts_opaque_dirs_and_distro_owned_packages() {
+    let (inventory, _) = index(oci("bookworm-python"), Scope::Squashed, None);
+    // Layer 3 deleted PyJWT's dist-info: it must not be reported.
+    assert!(find(&inventory, "PyPI", "pyjwt").is_empty());
+    // /opt/legacy/site-packages was made opaque in layer 3 and refilled with
+    // urllib3 1.26.5 only: 1.24.1 and requests 2.20.0 are hidden.
+    let legacy: Vec<(&str, &str, Option<usize>)> = inventory
+        .packages
+        .iter()
+        .filter(|p| p.paths[0].starts_with("/opt/legacy/"))
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.layer_index))
+        .collect();
+    assert_eq!(legacy, [("urllib3", "1.26.5", Some(2))]);
+    // The venv packages pip installed in layer 2 (index 1).
+    for (name, version) in [
+        ("django", "2.2"),
+        ("requests", "2.19.0"),
+        ("urllib3", "1.23"),
+        ("jinja2", "2.10"),
+        ("flask", "0.12"),
+    ] {
+        let found = find(&inventory, "PyPI", name);
+        assert!(
+            found
+                .iter()
+                .any(|p| p.version == version && p.layer_index == Some(1)),
+            "{name} {version}: {found:?}"
+        );
+    }
+    // Debian's python3-pip installed a pip dist-info: owned, so the matcher can skip it.
+    let pip: Vec<_> = find(&inventory, "PyPI", "pip")
+        .into_iter()
+        .filter(|p| p.paths[0].starts_with("/usr/lib/python3/"))
+        .collect();
+    assert_eq!(pip.len(), 1);
+    assert_eq!(
+        pip[0].owner.as_ref().map(|o| o.name.as_str()),
+        Some("python3-pip")
+    );
+    assert!(pip[0].purl.starts_with("pkg:pypi/pip@"));
+
+    // All layers: what the later layer removed or hid is listed too, with its layer.
+    let (all, _) = index(oci("bookworm-python"), Scope::AllLayers, None);
+    assert!(
+        find(&all, "PyPI", "pyjwt")
+            .iter()
+            .any(|p| p.version == "1.7.1" && p.layer_index == Some(1))
+    );
+    assert!(
+        find(&all, "PyPI", "urllib3")
+            .iter()
+            .any(|p| p.version == "1.24.1")
+    );
+}
+
+#[test]
+fn bookworm_node_finds_nested_copies() {
+    let (inventory, _) = index(oci("bookworm-node"), Scope::Squashed, None);
+    let qs: std::collections::BTreeSet<&str> = find(&inventory, "npm", "qs")
+        .iter()
+        .map(|p| p.version.as_str())
+        .collect();
+    assert!(qs.contains("6.5.2") && qs.contains("6.5.1"), "{qs:?}");
+    // Installed node_modules win over the project's lock file: no lock-only doubles.
+    assert!(
+        inventory
+            .packages
+            .iter()
+            .all(|p| !p.metadata.contains_key("from_lockfile"))
+    );
+    for (name, version) in [
+        ("lodash", "4.17.15"),
+        ("minimist", "1.2.0"),
+        ("express", "4.16.0"),
+        ("axios", "0.21.0"),
+    ] {
+        assert!(
+            find(&inventory, "npm", name)
+                .iter()
+                .any(|p| p.version == version && p.layer_index == Some(1)),
+            "{name}"
+        );
+    }
+}

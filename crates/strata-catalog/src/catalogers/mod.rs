@@ -2,6 +2,8 @@
 
 pub mod apk;
 pub mod dpkg;
+pub mod npm;
+pub mod python;
 
 use crate::Cataloger;
 
@@ -10,5 +12,7 @@ pub fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(dpkg::DpkgCataloger::default()),
         Box::new(apk::ApkCataloger::default()),
+        Box::new(python::PythonCataloger::default()),
+        Box::new(npm::NpmCataloger::default()),
     ]
 }
