@@ -275,3 +275,50 @@ fn bookworm_node_finds_nested_copies() {
         );
     }
 }
+
+#[test]
+fn bookworm_java_finds_commons_text_inside_the_war() {
+    let (inventory, _) = index(oci("bookworm-java"), Scope::Squashed, None);
+    let text: Vec<_> = find(&inventory, "Maven", "org.apache.commons:commons-text");
+    // The war's WEB-INF/lib holds the bullseye commons-text (1.9), copied in layer 1.
+    let in_war: Vec<_> = text
+        .iter()
+        .filter(|p| p.paths[0] == "/opt/app/webapp.war!/WEB-INF/lib/commons-text-1.9.jar")
+        .collect();
+    assert_eq!(in_war.len(), 1, "{text:?}");
+    assert_eq!(in_war[0].version, "1.9");
+    assert_eq!(
+        in_war[0].purl,
+        "pkg:maven/org.apache.commons/commons-text@1.9"
+    );
+    assert_eq!(in_war[0].layer_index, Some(1));
+    assert!(
+        !find(
+            &inventory,
+            "Maven",
+            "com.fasterxml.jackson.core:jackson-databind"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn rust_binary_reports_its_auditable_dependencies() {
+    let (inventory, _) = index(oci("rust-binary"), Scope::Squashed, None);
+    // The binary was built from shared/tools/fixtures/rust-app with these pins.
+    for (name, version) in [
+        ("smallvec", "0.6.13"),
+        ("time", "0.1.43"),
+        ("chrono", "0.4.19"),
+        ("regex", "1.5.4"),
+        ("base64", "0.5.1"),
+    ] {
+        let found = find(&inventory, "crates.io", name);
+        assert!(
+            found.iter().any(|p| p.version == version
+                && p.paths[0] == "/usr/local/bin/vulnapp"
+                && p.layer_index == Some(1)),
+            "{name} {version}: {found:?}"
+        );
+    }
+}

