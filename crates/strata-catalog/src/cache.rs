@@ -49,6 +49,20 @@ pub enum Lookup {
     Miss,
 }
 
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The canonical path and `device:inode:size:mtime` of a file: an archive changed
+/// in any of these is treated as a new archive (as git's index treats files).
+fn file_identity(path: &Path) -> Option<(String, String)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&canonical).ok()?;
+    let identity = format!("{}:{}:{}:{}.{}", meta.dev(), meta.ino(), meta.len(), meta.mtime(), meta.mtime_nsec());
+    Some((canonical.to_string_lossy().into_owned(), identity))
+}
+
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -75,7 +89,11 @@ impl LayerCache {
                         layer TEXT NOT NULL, part TEXT NOT NULL, version INTEGER NOT NULL,
                         data BLOB NOT NULL, size INTEGER NOT NULL, last_used INTEGER NOT NULL,
                         PRIMARY KEY (layer, part));
-                     CREATE INDEX IF NOT EXISTS parts_last_used ON parts(last_used);",
+                     CREATE INDEX IF NOT EXISTS parts_last_used ON parts(last_used);
+                     CREATE TABLE IF NOT EXISTS archive_members (
+                        archive TEXT NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL,
+                        identity TEXT NOT NULL, digest TEXT NOT NULL,
+                        PRIMARY KEY (archive, offset));",
                 )
             })
             .map_err(|e| fail(&e))?;
@@ -199,6 +217,32 @@ impl LayerCache {
                 .map_err(|e| fail(&e))?;
         }
         transaction.commit().map_err(|e| fail(&e))
+    }
+
+    /// The digest a layer stored in an archive was verified to have, if the archive
+    /// is the same file (device, inode, size, modification time) as when it was read.
+    pub fn archive_member(&self, archive: &Path, offset: u64, size: u64) -> Result<Option<String>, CacheError> {
+        let Some((name, identity)) = file_identity(archive) else { return Ok(None) };
+        self.connection
+            .query_row(
+                "SELECT digest FROM archive_members WHERE archive = ?1 AND offset = ?2 AND size = ?3 AND identity = ?4",
+                params![name, to_i64(offset), to_i64(size), identity],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// Remembers the verified digest of a layer stored in an archive.
+    pub fn put_archive_member(&self, archive: &Path, offset: u64, size: u64, digest: &str) -> Result<(), CacheError> {
+        let Some((name, identity)) = file_identity(archive) else { return Ok(()) };
+        self.connection
+            .execute(
+                "INSERT OR REPLACE INTO archive_members (archive, offset, size, identity, digest) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, to_i64(offset), to_i64(size), identity, digest],
+            )
+            .map(drop)
+            .map_err(|e| self.fail(&e))
     }
 
     /// Total size of the cached data, in bytes.

@@ -42,40 +42,48 @@ pub fn index_image(
             },
         ));
     }
-    let keys = (0..image.layers.len())
-        .map(|i| image.layer_key(i))
-        .collect::<Result<Vec<_>, _>>()?;
+    // A layer's cache key must be a digest its content was verified against: the
+    // manifest's, or one a previous read of the same archive file verified.
+    let mut keys: Vec<Option<String>> = (0..image.layers.len()).map(|i| image.layer_key(i).map(|d| d.to_string())).collect();
     let mut layers: Vec<Option<LayerIndex>> = vec![None; keys.len()];
     if let Some(cache) = cache.as_deref() {
         let probe = catalogers::all();
-        for (slot, key) in layers.iter_mut().zip(&keys) {
-            match cache.get(&key.to_string(), &probe) {
+        for (i, (slot, key)) in layers.iter_mut().zip(keys.iter_mut()).enumerate() {
+            if key.is_none()
+                && let Some((archive, offset, size)) = image.layer_location(i)
+            {
+                match cache.archive_member(archive, offset, size) {
+                    Ok(found) => *key = found,
+                    Err(e) => warnings.push(e.to_string()),
+                }
+            }
+            let Some(key) = key.as_deref() else { continue };
+            match cache.get(key, &probe) {
                 Ok(Lookup::Hit(index)) => *slot = Some(index),
                 Ok(Lookup::Miss) => {}
                 Err(e) => warnings.push(e.to_string()),
             }
         }
     }
-    let missing: Vec<usize> = layers
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.is_none())
-        .map(|(i, _)| i)
-        .collect();
-    let stats = IndexStats {
-        cached: keys.len() - missing.len(),
-        indexed: missing.len(),
-    };
+    let missing: Vec<usize> = layers.iter().enumerate().filter(|(_, l)| l.is_none()).map(|(i, _)| i).collect();
+    let stats = IndexStats { cached: keys.len() - missing.len(), indexed: missing.len() };
     if !missing.is_empty() {
         fetch(&missing)?;
         let fresh = index_in_parallel(image, &missing, limits)?;
-        for (i, index) in missing.iter().zip(fresh) {
-            if let (Some(cache), Some(key)) = (cache.as_deref_mut(), keys.get(*i))
-                && let Err(e) = cache.put(&key.to_string(), &index, &catalogers::all())
-            {
-                warnings.push(e.to_string());
+        for (&i, index) in missing.iter().zip(fresh) {
+            // Reading the layer verified its digest: now it can key the cache.
+            let verified = image.layers.get(i).and_then(|l| l.digest.as_ref()).map(ToString::to_string);
+            if let (Some(cache), Some(key)) = (cache.as_deref_mut(), keys.get(i).cloned().flatten().or(verified)) {
+                if let Err(e) = cache.put(&key, &index, &catalogers::all()) {
+                    warnings.push(e.to_string());
+                }
+                if let Some((archive, offset, size)) = image.layer_location(i)
+                    && let Err(e) = cache.put_archive_member(archive, offset, size, &key)
+                {
+                    warnings.push(e.to_string());
+                }
             }
-            if let Some(slot) = layers.get_mut(*i) {
+            if let Some(slot) = layers.get_mut(i) {
                 *slot = Some(index);
             }
         }

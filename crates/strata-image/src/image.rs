@@ -168,31 +168,25 @@ pub(crate) fn blob_path(digest: &Digest) -> String {
 }
 
 impl Image {
-    /// A digest of layer `index` that can key caches: one the content was checked
-    /// against. Blobs named in a digest-verified manifest are content-addressed by
-    /// their descriptor digest (reading them verifies it); a docker-archive only
-    /// *claims* its layers' digests (file names, config diff_ids), so its blob is
-    /// hashed here.
-    pub fn layer_key(&self, index: usize) -> Result<Digest, Error> {
-        let layer = self.layers.get(index).ok_or_else(|| Error::NotFound {
-            what: format!("layer {index}"),
-        })?;
-        match (&self.source, &layer.digest) {
-            (Source::DockerArchive { .. }, _) | (_, None) => {
-                let what = format!("layer {index} ({})", layer.locator);
-                let (mut raw, _) = self.blobs.open(&layer.locator, &what)?;
-                let mut hasher = crate::digest::Hasher::new(crate::digest::Algorithm::Sha256);
-                let mut buffer = vec![0u8; 1 << 20];
-                loop {
-                    let n = raw.read(&mut buffer).map_err(|e| Error::io(&what, e))?;
-                    let Some(chunk) = buffer.get(..n).filter(|c| !c.is_empty()) else {
-                        break;
-                    };
-                    hasher.update(chunk);
-                }
-                Ok(hasher.finish())
-            }
-            (_, Some(digest)) => Ok(digest.clone()),
+    /// A digest of layer `index` that can key caches without reading the layer:
+    /// blobs named in a digest-verified manifest are content-addressed by their
+    /// descriptor digest (reading them verifies it). A docker-archive only *claims*
+    /// its layers' digests (file names, config diff_ids): `None`, the layer must be
+    /// read (which verifies the claim) before its digest can be trusted.
+    pub fn layer_key(&self, index: usize) -> Option<Digest> {
+        match &self.source {
+            Source::DockerArchive { .. } => None,
+            _ => self.layers.get(index).and_then(|l| l.digest.clone()),
+        }
+    }
+
+    /// Where a layer of an archive is stored: the archive, and the member's offset
+    /// and size (so callers can recognise an unchanged archive).
+    pub fn layer_location(&self, index: usize) -> Option<(&std::path::Path, u64, u64)> {
+        let layer = self.layers.get(index)?;
+        match &self.blobs {
+            Blobs::Tar { path, members } => members.get(&layer.locator).map(|&(offset, size)| (path.as_path(), offset, size)),
+            _ => None,
         }
     }
 
