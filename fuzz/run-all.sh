@@ -33,6 +33,24 @@ for target in $targets; do
       for tar in "$images"/docker/*.tar; do
         [[ -f $tar ]] && tar -xOf "$tar" "$(tar -tf "$tar" | grep -m1 '\.tar$')" 2>/dev/null | head -c 65536 >"$corpus/seed-$(basename "$tar")" || true
       done ;;
+    catalog_*|os_release)  # the real package databases and metadata of the shared corpus
+      max_len=65536
+      shared=${STRATA_SHARED:-../../shared}/data/pkgdb
+      case $target in
+        catalog_dpkg) seeds=$(find "$shared/dpkg" -name 'status' -o -name '*.status' | head -5) ;;
+        catalog_apk) seeds=$(find "$shared/apk" -name installed) ;;
+        catalog_rpm_sqlite) seeds=$(find "$shared/rpm" -name 'rpmdb.sqlite') ;;
+        catalog_rpm_bdb) seeds=$(find "$shared/rpm" -name Packages) ;;
+        catalog_python) seeds=$(find "$shared/lang/python" -name '*METADATA' -o -name 'PKG-INFO') ;;
+        catalog_npm_lock) seeds=$(find "$shared/lang/npm" -name '*.json' -size -64k) ;;
+        catalog_rust_lock) seeds=$(find "$shared/lang/cargo" -name '*Cargo.lock') ;;
+        catalog_java) seeds=$(find ../crates/strata-catalog/test-data/java -name '*.jar') ;;
+        catalog_gem) seeds=$(find "$shared/lang/ruby" -name '*.gemspec') ;;
+        catalog_composer) seeds=$(find "$shared/lang/composer" -name installed.json) ;;
+        os_release) seeds=$(find "$shared/os-release" -type f | head -40) ;;
+        *) seeds= ;;
+      esac
+      for seed in $seeds; do head -c "$max_len" "$seed" >"$corpus/seed-$(echo "$seed" | md5sum | cut -c1-12)"; done ;;
   esac
   log=$(mktemp)
   cargo fuzz run "$target" "$corpus" -- -runs="$RUNS" -max_len="$max_len" >"$log" 2>&1 || { tail -40 "$log"; exit 1; }

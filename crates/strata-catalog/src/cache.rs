@@ -12,6 +12,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::index::LayerIndex;
 use crate::{Cataloger, Package};
 
+/// The size the cache is kept under after each write (`strata cache prune` sets any
+/// other): a few thousand layers' indexes.
+pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
+
 /// Bumped when the shape of the stored file part changes.
 const FILES_VERSION: i64 = 1;
 const FILES_PART: &str = "files";
@@ -59,14 +63,22 @@ fn file_identity(path: &Path) -> Option<(String, String)> {
     use std::os::unix::fs::MetadataExt as _;
     let canonical = std::fs::canonicalize(path).ok()?;
     let meta = std::fs::metadata(&canonical).ok()?;
-    let identity = format!("{}:{}:{}:{}.{}", meta.dev(), meta.ino(), meta.len(), meta.mtime(), meta.mtime_nsec());
+    let identity = format!(
+        "{}:{}:{}:{}.{}",
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    );
     Some((canonical.to_string_lossy().into_owned(), identity))
 }
 
+/// Milliseconds: seconds would leave layers used in the same second unordered.
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl LayerCache {
@@ -221,8 +233,15 @@ impl LayerCache {
 
     /// The digest a layer stored in an archive was verified to have, if the archive
     /// is the same file (device, inode, size, modification time) as when it was read.
-    pub fn archive_member(&self, archive: &Path, offset: u64, size: u64) -> Result<Option<String>, CacheError> {
-        let Some((name, identity)) = file_identity(archive) else { return Ok(None) };
+    pub fn archive_member(
+        &self,
+        archive: &Path,
+        offset: u64,
+        size: u64,
+    ) -> Result<Option<String>, CacheError> {
+        let Some((name, identity)) = file_identity(archive) else {
+            return Ok(None);
+        };
         self.connection
             .query_row(
                 "SELECT digest FROM archive_members WHERE archive = ?1 AND offset = ?2 AND size = ?3 AND identity = ?4",
@@ -234,8 +253,16 @@ impl LayerCache {
     }
 
     /// Remembers the verified digest of a layer stored in an archive.
-    pub fn put_archive_member(&self, archive: &Path, offset: u64, size: u64, digest: &str) -> Result<(), CacheError> {
-        let Some((name, identity)) = file_identity(archive) else { return Ok(()) };
+    pub fn put_archive_member(
+        &self,
+        archive: &Path,
+        offset: u64,
+        size: u64,
+        digest: &str,
+    ) -> Result<(), CacheError> {
+        let Some((name, identity)) = file_identity(archive) else {
+            return Ok(());
+        };
         self.connection
             .execute(
                 "INSERT OR REPLACE INTO archive_members (archive, offset, size, identity, digest) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -256,9 +283,19 @@ impl LayerCache {
         Ok(u64::try_from(size).unwrap_or(0))
     }
 
-    /// Evicts least recently used layers until the data fits in `max_bytes`;
-    /// returns how many layers were evicted.
+    /// Evicts least recently used layers until the data fits in `max_bytes`, and
+    /// returns the file's space to the system; returns how many layers were evicted.
     pub fn prune(&mut self, max_bytes: u64) -> Result<usize, CacheError> {
+        let evicted = self.evict(max_bytes)?;
+        self.connection
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
+            .map_err(|e| self.fail(&e))?;
+        Ok(evicted)
+    }
+
+    /// Evicts least recently used layers until the data fits in `max_bytes` (freed
+    /// pages are reused by later writes; no vacuum, so this is cheap after a scan).
+    pub fn evict(&mut self, max_bytes: u64) -> Result<usize, CacheError> {
         let mut evicted = 0;
         while self.size()? > max_bytes {
             let oldest: Option<String> = self

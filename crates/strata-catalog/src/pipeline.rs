@@ -44,7 +44,9 @@ pub fn index_image(
     }
     // A layer's cache key must be a digest its content was verified against: the
     // manifest's, or one a previous read of the same archive file verified.
-    let mut keys: Vec<Option<String>> = (0..image.layers.len()).map(|i| image.layer_key(i).map(|d| d.to_string())).collect();
+    let mut keys: Vec<Option<String>> = (0..image.layers.len())
+        .map(|i| image.layer_key(i).map(|d| d.to_string()))
+        .collect();
     let mut layers: Vec<Option<LayerIndex>> = vec![None; keys.len()];
     if let Some(cache) = cache.as_deref() {
         let probe = catalogers::all();
@@ -65,15 +67,30 @@ pub fn index_image(
             }
         }
     }
-    let missing: Vec<usize> = layers.iter().enumerate().filter(|(_, l)| l.is_none()).map(|(i, _)| i).collect();
-    let stats = IndexStats { cached: keys.len() - missing.len(), indexed: missing.len() };
+    let missing: Vec<usize> = layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let stats = IndexStats {
+        cached: keys.len() - missing.len(),
+        indexed: missing.len(),
+    };
     if !missing.is_empty() {
         fetch(&missing)?;
         let fresh = index_in_parallel(image, &missing, limits)?;
         for (&i, index) in missing.iter().zip(fresh) {
             // Reading the layer verified its digest: now it can key the cache.
-            let verified = image.layers.get(i).and_then(|l| l.digest.as_ref()).map(ToString::to_string);
-            if let (Some(cache), Some(key)) = (cache.as_deref_mut(), keys.get(i).cloned().flatten().or(verified)) {
+            let verified = image
+                .layers
+                .get(i)
+                .and_then(|l| l.digest.as_ref())
+                .map(ToString::to_string);
+            if let (Some(cache), Some(key)) = (
+                cache.as_deref_mut(),
+                keys.get(i).cloned().flatten().or(verified),
+            ) {
                 if let Err(e) = cache.put(&key, &index, &catalogers::all()) {
                     warnings.push(e.to_string());
                 }
@@ -87,6 +104,12 @@ pub fn index_image(
                 *slot = Some(index);
             }
         }
+    }
+    if stats.indexed > 0
+        && let Some(cache) = cache
+        && let Err(e) = cache.evict(crate::cache::DEFAULT_MAX_BYTES)
+    {
+        warnings.push(e.to_string());
     }
     let layers: Vec<LayerIndex> = layers.into_iter().map(Option::unwrap_or_default).collect();
     let mut inventory = assemble(image_info(image), &layers, scope);

@@ -151,7 +151,19 @@ fn docker_archive_and_oci_layout_index_alike_and_the_cache_serves_the_second_run
             .collect::<Vec<_>>()
     };
     assert_eq!(names(&from_archive), names(&cold));
+    // Bounded, least recently used first: the docker-archive layer (used last) stays.
     assert!(cache.size().unwrap() > 0);
+    let archive_only = {
+        let mut probe = LayerCache::open(dir.path()).unwrap();
+        let total = probe.size().unwrap();
+        probe.evict(total - 1).unwrap()
+    };
+    assert_eq!(archive_only, 1);
+    let (_, stats) = index(oci("debian-bookworm"), Scope::Squashed, Some(&mut cache));
+    assert_eq!(
+        stats.indexed, 1,
+        "the evicted layout layer is indexed again"
+    );
     cache.prune(0).unwrap();
     assert_eq!(cache.size().unwrap(), 0);
 }

@@ -185,7 +185,9 @@ impl Image {
     pub fn layer_location(&self, index: usize) -> Option<(&std::path::Path, u64, u64)> {
         let layer = self.layers.get(index)?;
         match &self.blobs {
-            Blobs::Tar { path, members } => members.get(&layer.locator).map(|&(offset, size)| (path.as_path(), offset, size)),
+            Blobs::Tar { path, members } => members
+                .get(&layer.locator)
+                .map(|&(offset, size)| (path.as_path(), offset, size)),
             _ => None,
         }
     }

@@ -42,7 +42,9 @@ fn index_tar(path: &Path, limits: &Limits) -> Result<Blobs, Error> {
     let mut archive = tar::Archive::new(file);
     let mut members = HashMap::new();
     // Seeking past members: the index is built from headers, not by reading every blob.
-    let entries = archive.entries_with_seek().map_err(|e| Error::io(&what, e))?;
+    let entries = archive
+        .entries_with_seek()
+        .map_err(|e| Error::io(&what, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(format!("{what}: reading tar"), e))?;
         if members.len() as u64 >= limits.entries_per_layer {

@@ -103,7 +103,9 @@ fn detect_archive(path: &Path) -> Result<Source, Error> {
     let what = || format!("image archive {}", path.display());
     let file = std::fs::File::open(path).map_err(|e| Error::io(what(), e))?;
     let mut archive = tar::Archive::new(file);
-    let entries = archive.entries_with_seek().map_err(|e| Error::io(what(), e))?;
+    let entries = archive
+        .entries_with_seek()
+        .map_err(|e| Error::io(what(), e))?;
     for entry in entries.take(100_000) {
         let entry = entry.map_err(|e| Error::io(what(), e))?;
         let name = String::from_utf8_lossy(&entry.path_bytes())

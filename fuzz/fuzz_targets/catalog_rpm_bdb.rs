@@ -1,0 +1,7 @@
+#![no_main]
+
+mod catalog_common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    catalog_common::run(Box::new(strata_catalog::catalogers::rpm::RpmCataloger::default()), "var/lib/rpm/Packages", data);
+});
