@@ -235,7 +235,7 @@ fn image_from_manifest(
 }
 
 /// Pairs manifest layers with the config's diff_ids and history.
-fn layers_from(
+pub(crate) fn layers_from(
     descriptors: &[Descriptor],
     config: &ImageConfig,
     locator: impl Fn(&Descriptor) -> String,
@@ -271,7 +271,7 @@ fn layers_from(
         .collect())
 }
 
-fn platform_of(config: &ImageConfig) -> Option<Platform> {
+pub(crate) fn platform_of(config: &ImageConfig) -> Option<Platform> {
     (!config.os.is_empty() && !config.architecture.is_empty()).then(|| Platform {
         os: config.os.clone(),
         architecture: config.architecture.clone(),

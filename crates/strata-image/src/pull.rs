@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::image::{Blobs, Image, Layer, blob_path};
+use crate::image::{Blobs, Image, blob_path};
 use crate::manifest::Manifest;
 use crate::registry::Registry;
 use crate::{Digest, Error, ImageConfig, ImageRef, Limits, Platform, Source};
@@ -58,45 +58,18 @@ pub async fn open(
                     &config_bytes,
                     &format!("config {}", manifest.config.digest),
                 )?;
-                if manifest.layers.len() != config.rootfs.diff_ids.len() {
-                    return Err(Error::invalid(
-                        format!("config {}", manifest.config.digest),
-                        format!(
-                            "{} layers in the manifest but {} diff_ids",
-                            manifest.layers.len(),
-                            config.rootfs.diff_ids.len()
-                        ),
-                    ));
-                }
-                let history = config.layer_history();
-                let layers = manifest
-                    .layers
-                    .iter()
-                    .enumerate()
-                    .map(|(index, d)| Layer {
-                        index,
-                        digest: Some(d.digest.clone()),
-                        diff_id: config.rootfs.diff_ids.get(index).cloned(),
-                        media_type: d.media_type.clone(),
-                        size: Some(d.size),
-                        created_by: history
-                            .get(index)
-                            .copied()
-                            .flatten()
-                            .and_then(|h| h.created_by.clone()),
-                        locator: blob_path(&d.digest),
-                    })
-                    .collect();
+                let layers = crate::local::layers_from(
+                    &manifest.layers,
+                    &config,
+                    |d| blob_path(&d.digest),
+                    |d| Some(d.digest.clone()),
+                )?;
                 let media_type = if manifest.media_type.is_empty() {
                     fetched.content_type.clone()
                 } else {
                     Some(manifest.media_type)
                 };
-                let platform = (!config.os.is_empty()).then(|| Platform {
-                    os: config.os.clone(),
-                    architecture: config.architecture.clone(),
-                    variant: config.variant.clone(),
-                });
+                let platform = crate::local::platform_of(&config);
                 return Ok(Image {
                     source: Source::Registry(reference.clone()),
                     index_digest,

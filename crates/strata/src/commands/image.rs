@@ -66,25 +66,7 @@ pub(crate) fn open(
     options: &ImageOptions,
     cache: &std::path::Path,
 ) -> Result<Image, Failure> {
-    let source = Source::parse(image).map_err(image_failure)?;
-    let limits = limits(options)?;
-    match source {
-        Source::Registry(reference) => {
-            let registry = Registry::new(registry_options(options)?).map_err(image_failure)?;
-            let runtime = runtime()?;
-            runtime
-                .block_on(strata_image::pull::open(
-                    &registry,
-                    &reference,
-                    options.platform.as_ref(),
-                    &limits,
-                    cache,
-                ))
-                .map_err(image_failure)
-        }
-        local => strata_image::local::open(&local, options.platform.as_ref(), &limits)
-            .map_err(image_failure),
-    }
+    open_for_reading(image, options, cache).map(|opened| opened.image)
 }
 
 /// The default limits with `--limit NAME=VALUE` applied.
