@@ -197,6 +197,9 @@ pub fn index_rootfs(root: &Path, limits: &Limits) -> Result<LayerIndex, strata_i
     let mut catalogers = catalogers::all();
     let mut index = LayerIndex::default();
     let mut diagnostics = Diagnostics::default();
+    // A live system's root holds the kernel's pseudo filesystems: never walk them.
+    let live_root = std::fs::canonicalize(root).is_ok_and(|r| r == Path::new("/"));
+    let pseudo = |path: &str| live_root && matches!(path, "proc" | "sys" | "dev" | "run");
     let mut stack = vec![(root.to_owned(), String::new(), 0usize)];
     while let Some((dir, prefix, depth)) = stack.pop() {
         let entries = match std::fs::read_dir(&dir) {
@@ -221,6 +224,9 @@ pub fn index_rootfs(root: &Path, limits: &Limits) -> Result<LayerIndex, strata_i
                     limit: "entries-per-layer",
                     max: limits.entries_per_layer,
                 });
+            }
+            if pseudo(&path) {
+                continue;
             }
             let Ok(meta) = entry.path().symlink_metadata() else {
                 continue;
