@@ -1,0 +1,7 @@
+//! The vulnerability database: an OSV-shaped advisory model, parsers for the
+//! upstream feeds, and (to come) the embedded store and updaters.
+
+pub mod feeds;
+mod model;
+
+pub use model::*;
