@@ -249,6 +249,34 @@ fn registry_with_basic_auth_tls_and_wrong_password() {
         String::from_utf8_lossy(&output.stderr)
     );
 
+    // Docker's config.json (`docker login` writes `auths` with base64 user:password).
+    let docker_config = tempfile::tempdir().unwrap();
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{USER}:{PASSWORD}"),
+    );
+    std::fs::write(
+        docker_config.path().join("config.json"),
+        format!(
+            r#"{{"auths":{{"https://{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.host
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["image", "inspect", &reference, "--ca-cert", &ca])
+        .env("DOCKER_CONFIG", docker_config.path())
+        .env_remove("DOCKER_USER")
+        .env_remove("DOCKER_PASSWORD")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
     // No CA: a certificate error with a hint, not a fall-back to plain HTTP.
     let output = strata(&[
         "image",
