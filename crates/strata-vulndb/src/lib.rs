@@ -3,5 +3,6 @@
 
 pub mod feeds;
 mod model;
+pub mod store;
 
 pub use model::*;
