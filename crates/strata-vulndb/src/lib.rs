@@ -2,6 +2,7 @@
 //! upstream feeds, and (to come) the embedded store and updaters.
 
 pub mod feeds;
+pub mod fetch;
 mod model;
 pub mod store;
 
