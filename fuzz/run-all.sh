@@ -39,7 +39,7 @@ for target in $targets; do
       max_len=65536
       shared=${STRATA_SHARED:-../../shared}/data/pkgdb
       case $target in
-        catalog_dpkg) seeds=$(find "$shared/dpkg" -name 'status' -o -name '*.status' | head -5) ;;
+        catalog_dpkg) seeds=$(find "$shared/dpkg" -name 'status' -o -name '*.status' | head -5 || true) ;;
         catalog_apk) seeds=$(find "$shared/apk" -name installed) ;;
         catalog_rpm_sqlite) seeds=$(find "$shared/rpm" -name 'rpmdb.sqlite') ;;
         catalog_rpm_bdb) seeds=$(find "$shared/rpm" -name Packages) ;;
@@ -49,7 +49,7 @@ for target in $targets; do
         catalog_java) seeds=$(find ../crates/strata-catalog/test-data/java -name '*.jar') ;;
         catalog_gem) seeds=$(find "$shared/lang/ruby" -name '*.gemspec') ;;
         catalog_composer) seeds=$(find "$shared/lang/composer" -name installed.json) ;;
-        os_release) seeds=$(find "$shared/os-release" -type f | head -40) ;;
+        os_release) seeds=$(find "$shared/os-release" -type f | head -40 || true) ;;
         *) seeds= ;;
       esac
       for seed in $seeds; do head -c "$max_len" "$seed" >"$corpus/seed-$(echo "$seed" | md5sum | cut -c1-12)"; done ;;
