@@ -28,6 +28,7 @@
 //! Namespaces: `Alpine:v3.NN` from `distroversion` (`Alpine:edge` for edge); Wolfi and
 //! Chainguard are rolling distributions: `Wolfi`, `Chainguard`.
 
+use super::clip;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
@@ -396,18 +397,6 @@ fn skip(record: String, reason: impl Into<String>) -> Skipped {
         record,
         reason: reason.into(),
     }
-}
-
-/// `s` cut to at most `max` bytes at a character boundary.
-fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end = end.saturating_sub(1);
-    }
-    s.get(..end).unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]

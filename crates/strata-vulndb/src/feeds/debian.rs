@@ -23,6 +23,7 @@
 //!
 //! The export is ~70 MB: the top-level object is streamed, one source package at a time.
 
+use super::clip;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -355,18 +356,6 @@ fn check_package(name: &str) -> Result<(), String> {
         return Err("package name holds whitespace, control characters or '/'".to_owned());
     }
     Ok(())
-}
-
-/// `s` cut to at most `max` bytes at a character boundary.
-fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end = end.saturating_sub(1);
-    }
-    s.get(..end).unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]
