@@ -40,25 +40,35 @@ pub fn normalize_namespace(namespace: &str) -> String {
 
 const SCHEMA: &str = "
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE sources (name TEXT PRIMARY KEY, url TEXT, fetched_at TEXT, etag TEXT,
-                          last_modified TEXT, records INTEGER NOT NULL, newest_modified TEXT);
-    CREATE TABLE advisories (id TEXT PRIMARY KEY, source TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE TABLE aliases (alias TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (alias, id));
-    CREATE TABLE affected (namespace TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE documents (origin TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT,
+                            fetched_at TEXT, etag TEXT, last_modified TEXT,
+                            records INTEGER NOT NULL, newest_modified TEXT);
+    CREATE TABLE advisories (origin TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
+                             PRIMARY KEY (origin, id));
+    CREATE TABLE aliases (alias TEXT NOT NULL, origin TEXT NOT NULL, id TEXT NOT NULL,
+                          PRIMARY KEY (alias, origin, id));
+    CREATE TABLE affected (namespace TEXT NOT NULL, package TEXT NOT NULL, origin TEXT NOT NULL,
+                           id TEXT NOT NULL, data TEXT NOT NULL);
     CREATE INDEX affected_package ON affected (namespace, package);
-    CREATE TABLE enrichment (cve TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE INDEX affected_origin ON affected (origin);
+    CREATE TABLE enrichment (cve TEXT NOT NULL, origin TEXT NOT NULL, data TEXT NOT NULL,
+                             PRIMARY KEY (cve, origin));
+    CREATE INDEX enrichment_origin ON enrichment (origin);
 ";
 
-/// One feed's provenance, for `strata db status`.
+/// One fetched feed document (an OSV `all.zip`, one Alpine secdb file, one NVD
+/// year feed…): the unit an update replaces. Its rows are tagged with `origin`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceInfo {
-    /// Feed name (`osv:PyPI`, `debian-tracker`…).
-    pub name: String,
+pub struct Document {
+    /// Unique key (`osv:PyPI`, `alpine-secdb:v3.18/main`, `nvd:2023`).
+    pub origin: String,
+    /// The source it belongs to (`osv:PyPI`, `alpine-secdb`, `nvd`).
+    pub source: String,
     /// Where it was fetched from.
     pub url: Option<String>,
     /// When (RFC 3339).
     pub fetched_at: Option<String>,
-    /// HTTP validators for the next update.
+    /// HTTP `ETag`, for the next conditional fetch.
     pub etag: Option<String>,
     /// HTTP `Last-Modified`.
     pub last_modified: Option<String>,
@@ -66,6 +76,27 @@ pub struct SourceInfo {
     pub records: u64,
     /// Newest `modified` among them.
     pub newest_modified: Option<String>,
+}
+
+/// One source's provenance, for `strata db status` (its documents summed up).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Source name (`osv:PyPI`, `debian-tracker`…).
+    pub name: String,
+    /// Where it was fetched from (its first document).
+    pub url: Option<String>,
+    /// When its oldest document was fetched.
+    pub fetched_at: Option<String>,
+    /// Its documents' validators (the first one's).
+    pub etag: Option<String>,
+    /// HTTP `Last-Modified` (the first one's).
+    pub last_modified: Option<String>,
+    /// Records stored.
+    pub records: u64,
+    /// Newest `modified` among them.
+    pub newest_modified: Option<String>,
+    /// How many documents.
+    pub documents: u64,
 }
 
 /// Builds a new database beside `path`, then swaps it in.
@@ -77,8 +108,10 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Starts a build of the database at `path` (a temporary file beside it).
-    pub fn new(path: &Path) -> Result<Builder, StoreError> {
+    /// Starts a build of the database at `path` in a temporary file beside it:
+    /// empty, or (`from_previous`) a copy of the current database, whose
+    /// documents are kept until replaced.
+    pub fn new(path: &Path, from_previous: bool) -> Result<Builder, StoreError> {
         let f = fail(path);
         let dir = path
             .parent()
@@ -90,96 +123,200 @@ impl Builder {
             .map_or_else(|| "db".into(), |n| n.to_string_lossy().into_owned());
         let temporary = dir.join(format!(".{name}.building-{}", std::process::id()));
         let _ = std::fs::remove_file(&temporary);
+        // Only a readable database of this schema is a base; anything else is rebuilt.
+        let copied =
+            from_previous && Db::open(path).is_ok() && std::fs::copy(path, &temporary).is_ok();
         let connection = Connection::open(&temporary).map_err(|e| f(&e))?;
-        connection
-            .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")
-            .and_then(|()| connection.execute_batch(SCHEMA))
-            .and_then(|()| {
-                connection
-                    .execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                        params![SCHEMA_VERSION.to_string()],
-                    )
-                    .map(drop)
-            })
-            .map_err(|e| f(&e))?;
-        Ok(Builder {
+        let builder = Builder {
             connection,
             temporary,
             path: path.to_owned(),
-        })
-    }
-
-    /// Adds an advisory (a later one with the same id replaces the earlier).
-    pub fn add(&mut self, advisory: &Advisory) -> Result<(), StoreError> {
-        let f = fail(&self.path);
-        let data = serde_json::to_string(advisory).map_err(|e| f(&e))?;
-        self.connection
-            .execute("DELETE FROM affected WHERE id = ?1", params![advisory.id])
-            .and_then(|_| {
-                self.connection
-                    .execute("DELETE FROM aliases WHERE id = ?1", params![advisory.id])
-            })
-            .and_then(|_| {
-                self.connection.execute(
-                    "INSERT OR REPLACE INTO advisories (id, source, data) VALUES (?1, ?2, ?3)",
-                    params![advisory.id, advisory.source, data],
-                )
-            })
+        };
+        builder
+            .connection
+            .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")
             .map_err(|e| f(&e))?;
-        for alias in advisory.aliases.iter().chain(std::iter::once(&advisory.id)) {
-            self.connection
-                .execute(
-                    "INSERT OR IGNORE INTO aliases (alias, id) VALUES (?1, ?2)",
-                    params![alias, advisory.id],
-                )
+        if !copied {
+            builder
+                .connection
+                .execute_batch(SCHEMA)
+                .and_then(|()| {
+                    builder.connection.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                        params![SCHEMA_VERSION.to_string()],
+                    )
+                })
                 .map_err(|e| f(&e))?;
         }
-        for affected in &advisory.affected {
-            let data = serde_json::to_string(affected).map_err(|e| f(&e))?;
+        Ok(builder)
+    }
+
+    /// The validators stored for a document (from the previous database).
+    pub fn document(&self, origin: &str) -> Result<Option<Document>, StoreError> {
+        document(&self.connection, origin).map_err(|e| fail(&self.path)(&e))
+    }
+
+    /// The origins of a source's documents.
+    pub fn origins(&self, source: &str) -> Result<Vec<String>, StoreError> {
+        let f = fail(&self.path);
+        let mut statement = self
+            .connection
+            .prepare("SELECT origin FROM documents WHERE source = ?1 ORDER BY origin")
+            .map_err(|e| f(&e))?;
+        let rows = statement
+            .query_map(params![source], |row| row.get(0))
+            .map_err(|e| f(&e))?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(|e| f(&e))
+    }
+
+    /// The sources with documents in the database that are not in `keep`.
+    pub fn sources_other_than(
+        &self,
+        keep: &std::collections::BTreeSet<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let f = fail(&self.path);
+        let mut statement = self
+            .connection
+            .prepare("SELECT DISTINCT source FROM documents ORDER BY source")
+            .map_err(|e| f(&e))?;
+        let rows = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| f(&e))?;
+        Ok(rows
+            .into_iter()
+            .filter(|s| !keep.contains(s.as_str()))
+            .collect())
+    }
+
+    /// Removes a document and everything it brought.
+    pub fn remove(&mut self, origin: &str) -> Result<(), StoreError> {
+        let f = fail(&self.path);
+        for table in [
+            "documents",
+            "advisories",
+            "aliases",
+            "affected",
+            "enrichment",
+        ] {
             self.connection
                 .execute(
-                    "INSERT INTO affected (namespace, package, id, data) VALUES (?1, ?2, ?3, ?4)",
-                    params![
-                        normalize_namespace(&affected.namespace),
-                        affected.package,
-                        advisory.id,
-                        data
-                    ],
+                    &format!("DELETE FROM {table} WHERE origin = ?1"),
+                    params![origin],
                 )
                 .map_err(|e| f(&e))?;
         }
         Ok(())
     }
 
-    /// Adds per-CVE enrichment.
-    pub fn enrich(&mut self, enrichment: &Enrichment) -> Result<(), StoreError> {
-        let f = fail(&self.path);
-        let data = serde_json::to_string(enrichment).map_err(|e| f(&e))?;
+    /// Replaces a document: its old rows go, `records` and `enrichments` come in.
+    /// Within one document a later advisory with the same id merges into the
+    /// earlier one (its affected packages and aliases are added).
+    pub fn replace(
+        &mut self,
+        document: &Document,
+        advisories: &[Advisory],
+        enrichments: &[Enrichment],
+    ) -> Result<(), StoreError> {
+        self.remove(&document.origin)?;
+        let path = self.path.clone();
+        let f = fail(&path);
+        let mut merged: std::collections::BTreeMap<&str, Advisory> = Default::default();
+        for advisory in advisories {
+            match merged.get_mut(advisory.id.as_str()) {
+                Some(existing) => {
+                    for alias in &advisory.aliases {
+                        if !existing.aliases.contains(alias) {
+                            existing.aliases.push(alias.clone());
+                        }
+                    }
+                    existing.affected.extend(advisory.affected.iter().cloned());
+                }
+                None => {
+                    merged.insert(&advisory.id, advisory.clone());
+                }
+            }
+        }
+        let origin = &document.origin;
+        {
+            let mut insert_advisory = self
+                .connection
+                .prepare_cached("INSERT INTO advisories (origin, id, data) VALUES (?1, ?2, ?3)")
+                .map_err(|e| f(&e))?;
+            let mut insert_alias = self
+                .connection
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO aliases (alias, origin, id) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(|e| f(&e))?;
+            let mut insert_affected = self
+                .connection
+                .prepare_cached(
+                    "INSERT INTO affected (namespace, package, origin, id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(|e| f(&e))?;
+            for advisory in merged.values() {
+                let data = serde_json::to_string(advisory).map_err(|e| f(&e))?;
+                insert_advisory
+                    .execute(params![origin, advisory.id, data])
+                    .map_err(|e| f(&e))?;
+                for alias in advisory.aliases.iter().chain(std::iter::once(&advisory.id)) {
+                    insert_alias
+                        .execute(params![alias, origin, advisory.id])
+                        .map_err(|e| f(&e))?;
+                }
+                for affected in &advisory.affected {
+                    let data = serde_json::to_string(affected).map_err(|e| f(&e))?;
+                    insert_affected
+                        .execute(params![
+                            normalize_namespace(&affected.namespace),
+                            affected.package,
+                            origin,
+                            advisory.id,
+                            data
+                        ])
+                        .map_err(|e| f(&e))?;
+                }
+            }
+            let mut insert_enrichment = self
+                .connection
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO enrichment (cve, origin, data) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(|e| f(&e))?;
+            for enrichment in enrichments {
+                let data = serde_json::to_string(enrichment).map_err(|e| f(&e))?;
+                insert_enrichment
+                    .execute(params![enrichment.cve, origin, data])
+                    .map_err(|e| f(&e))?;
+            }
+        }
+        let records = u64::try_from(merged.len() + enrichments.len()).unwrap_or(u64::MAX);
         self.connection
             .execute(
-                "INSERT OR REPLACE INTO enrichment (cve, data) VALUES (?1, ?2)",
-                params![enrichment.cve, data],
+                "INSERT OR REPLACE INTO documents (origin, source, url, fetched_at, etag, last_modified, records, newest_modified)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    document.origin,
+                    document.source,
+                    document.url,
+                    document.fetched_at,
+                    document.etag,
+                    document.last_modified,
+                    i64::try_from(records).unwrap_or(i64::MAX),
+                    document.newest_modified
+                ],
             )
             .map(drop)
             .map_err(|e| f(&e))
     }
 
-    /// Records where a feed came from.
-    pub fn source(&mut self, source: &SourceInfo) -> Result<(), StoreError> {
+    /// Records that an unchanged document was checked again (a `304`).
+    pub fn touch(&mut self, origin: &str, fetched_at: &str) -> Result<(), StoreError> {
         self.connection
             .execute(
-                "INSERT OR REPLACE INTO sources (name, url, fetched_at, etag, last_modified, records, newest_modified)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    source.name,
-                    source.url,
-                    source.fetched_at,
-                    source.etag,
-                    source.last_modified,
-                    i64::try_from(source.records).unwrap_or(i64::MAX),
-                    source.newest_modified
-                ],
+                "UPDATE documents SET fetched_at = ?2 WHERE origin = ?1",
+                params![origin, fetched_at],
             )
             .map(drop)
             .map_err(|e| fail(&self.path)(&e))
@@ -191,13 +328,45 @@ impl Builder {
         let f = fail(&self.path);
         self.connection
             .execute(
-                "INSERT INTO meta (key, value) VALUES ('built_at', ?1)",
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)",
                 params![built_at],
             )
-            .and_then(|_| self.connection.execute_batch("COMMIT; ANALYZE;"))
+            .and_then(|_| self.connection.execute_batch("COMMIT; ANALYZE; VACUUM;"))
             .map_err(|e| f(&e))?;
-        std::fs::rename(&self.temporary, &self.path).map_err(|e| f(&e))
+        sync_file(&self.temporary).map_err(|e| f(&e))?;
+        std::fs::rename(&self.temporary, &self.path).map_err(|e| f(&e))?;
+        // The rename itself is durable once the directory is synced.
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
     }
+}
+
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path)?.sync_all()
+}
+
+fn document(connection: &Connection, origin: &str) -> rusqlite::Result<Option<Document>> {
+    connection
+        .query_row(
+            "SELECT origin, source, url, fetched_at, etag, last_modified, records, newest_modified
+             FROM documents WHERE origin = ?1",
+            params![origin],
+            |row| {
+                Ok(Document {
+                    origin: row.get(0)?,
+                    source: row.get(1)?,
+                    url: row.get(2)?,
+                    fetched_at: row.get(3)?,
+                    etag: row.get(4)?,
+                    last_modified: row.get(5)?,
+                    records: u64::try_from(row.get::<_, i64>(6)?).unwrap_or(0),
+                    newest_modified: row.get(7)?,
+                })
+            },
+        )
+        .optional()
 }
 
 impl Drop for Builder {
@@ -217,6 +386,8 @@ pub struct Db {
 /// An advisory's entry for one package.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
+    /// The document it came from.
+    pub origin: String,
     /// The advisory id.
     pub id: String,
     /// What it says about the package.
@@ -244,10 +415,16 @@ impl Db {
             .and_then(|v| v.parse::<i64>().ok());
         if version != Some(SCHEMA_VERSION) {
             return Err(f(&format!(
-                "schema version {version:?}, this Strata reads {SCHEMA_VERSION}: update the database"
+                "schema version {}, this Strata reads {SCHEMA_VERSION}: run `strata db update`",
+                version.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
             )));
         }
         Ok(db)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -271,75 +448,167 @@ impl Db {
         let f = fail(&self.path);
         let mut statement = self
             .connection
-            .prepare_cached("SELECT id, data FROM affected WHERE namespace = ?1 AND package = ?2")
+            .prepare_cached(
+                "SELECT origin, id, data FROM affected WHERE namespace = ?1 AND package = ?2",
+            )
             .map_err(|e| f(&e))?;
         let rows = statement
             .query_map(params![normalize_namespace(namespace), package], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
             })
             .map_err(|e| f(&e))?;
         let mut found = Vec::new();
         for row in rows {
-            let (id, data) = row.map_err(|e| f(&e))?;
+            let (origin, id, data) = row.map_err(|e| f(&e))?;
             let affected: Affected = serde_json::from_str(&data).map_err(|e| f(&e))?;
-            found.push(Match { id, affected });
+            found.push(Match {
+                origin,
+                id,
+                affected,
+            });
+        }
+        Ok(found)
+    }
+
+    /// Whether any advisory names this namespace (an OS release Strata has data for).
+    pub fn has_namespace(&self, namespace: &str) -> Result<bool, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT 1 FROM affected WHERE namespace = ?1 LIMIT 1",
+                params![normalize_namespace(namespace)],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| fail(&self.path)(&e))
+    }
+
+    /// The advisory `id` as the document `origin` has it.
+    pub fn advisory_in(&self, origin: &str, id: &str) -> Result<Option<Advisory>, StoreError> {
+        let f = fail(&self.path);
+        let data: Option<String> = self
+            .connection
+            .prepare_cached("SELECT data FROM advisories WHERE origin = ?1 AND id = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![origin, id], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(|e| f(&e))?;
+        data.map(|d| serde_json::from_str(&d).map_err(|e| f(&e)))
+            .transpose()
+    }
+
+    /// Every advisory known by this id or alias, from every document.
+    pub fn advisories(&self, id_or_alias: &str) -> Result<Vec<Advisory>, StoreError> {
+        let f = fail(&self.path);
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT a.data FROM aliases l JOIN advisories a ON a.origin = l.origin AND a.id = l.id
+                 WHERE l.alias = ?1 ORDER BY a.id, a.origin",
+            )
+            .map_err(|e| f(&e))?;
+        let rows = statement
+            .query_map(params![id_or_alias], |row| row.get::<_, String>(0))
+            .map_err(|e| f(&e))?;
+        let mut found = Vec::new();
+        for row in rows {
+            let data = row.map_err(|e| f(&e))?;
+            found.push(serde_json::from_str(&data).map_err(|e| f(&e))?);
         }
         Ok(found)
     }
 
     /// An advisory by its id or any of its aliases (the first, by id, if several).
     pub fn advisory(&self, id_or_alias: &str) -> Result<Option<Advisory>, StoreError> {
-        let f = fail(&self.path);
-        let data: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT a.data FROM aliases l JOIN advisories a ON a.id = l.id WHERE l.alias = ?1 ORDER BY a.id LIMIT 1",
-                params![id_or_alias],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| f(&e))?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| f(&e)))
-            .transpose()
+        Ok(self.advisories(id_or_alias)?.into_iter().next())
     }
 
-    /// Enrichment for a CVE.
+    /// Enrichment for a CVE, merged from its documents: NVD's `-modified` feed
+    /// before the year feeds, each field from the first document that has it.
     pub fn enrichment(&self, cve: &str) -> Result<Option<Enrichment>, StoreError> {
-        let f = fail(&self.path);
-        let data: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT data FROM enrichment WHERE cve = ?1",
-                params![cve],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| f(&e))?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| f(&e)))
-            .transpose()
-    }
-
-    /// The feeds the database was built from.
-    pub fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
         let f = fail(&self.path);
         let mut statement = self
             .connection
-            .prepare("SELECT name, url, fetched_at, etag, last_modified, records, newest_modified FROM sources ORDER BY name")
+            .prepare_cached(
+                "SELECT data FROM enrichment WHERE cve = ?1
+                 ORDER BY origin = 'nvd:modified' DESC, origin DESC",
+            )
             .map_err(|e| f(&e))?;
         let rows = statement
-            .query_map([], |row| {
-                Ok(SourceInfo {
-                    name: row.get(0)?,
-                    url: row.get(1)?,
-                    fetched_at: row.get(2)?,
-                    etag: row.get(3)?,
-                    last_modified: row.get(4)?,
-                    records: u64::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
-                    newest_modified: row.get(6)?,
-                })
-            })
+            .query_map(params![cve], |row| row.get::<_, String>(0))
             .map_err(|e| f(&e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| f(&e))
+        let mut merged: Option<Enrichment> = None;
+        for row in rows {
+            let data = row.map_err(|e| f(&e))?;
+            let part: Enrichment = serde_json::from_str(&data).map_err(|e| f(&e))?;
+            let into = merged.get_or_insert_with(|| Enrichment {
+                cve: cve.to_owned(),
+                ..Enrichment::default()
+            });
+            if into.cvss.is_empty() {
+                into.cvss = part.cvss;
+            }
+            into.published = into.published.take().or(part.published);
+            into.epss = into.epss.take().or(part.epss);
+            into.kev = into.kev.take().or(part.kev);
+        }
+        Ok(merged)
+    }
+
+    /// Every document, by origin.
+    pub fn documents(&self) -> Result<Vec<Document>, StoreError> {
+        let f = fail(&self.path);
+        let mut statement = self
+            .connection
+            .prepare("SELECT origin FROM documents ORDER BY origin")
+            .map_err(|e| f(&e))?;
+        let origins = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| f(&e))?;
+        let mut found = Vec::new();
+        for origin in origins {
+            if let Some(doc) = document(&self.connection, &origin).map_err(|e| f(&e))? {
+                found.push(doc);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The sources the database was built from, their documents summed up.
+    pub fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
+        let mut sources: Vec<SourceInfo> = Vec::new();
+        for doc in self.documents()? {
+            match sources.iter_mut().find(|s| s.name == doc.source) {
+                Some(source) => {
+                    source.records += doc.records;
+                    source.documents += 1;
+                    if doc.fetched_at < source.fetched_at {
+                        source.fetched_at = doc.fetched_at;
+                    }
+                    if doc.newest_modified > source.newest_modified {
+                        source.newest_modified = doc.newest_modified;
+                    }
+                }
+                None => sources.push(SourceInfo {
+                    name: doc.source,
+                    url: doc.url,
+                    fetched_at: doc.fetched_at,
+                    etag: doc.etag,
+                    last_modified: doc.last_modified,
+                    records: doc.records,
+                    newest_modified: doc.newest_modified,
+                    documents: 1,
+                }),
+            }
+        }
+        sources.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(sources)
     }
 }
 
@@ -358,26 +627,28 @@ mod tests {
             .join(relative)
     }
 
+    fn doc(origin: &str) -> Document {
+        Document {
+            origin: origin.into(),
+            source: origin.split(':').next().unwrap_or(origin).into(),
+            ..Document::default()
+        }
+    }
+
     /// A database built from real feed samples: PyPI (OSV) and the Debian tracker subset.
     fn build(path: &Path) {
-        let mut builder = Builder::new(path).unwrap();
+        let mut builder = Builder::new(path, false).unwrap();
         let pypi = feeds::osv::parse_dir(&shared("feeds/osv/PyPI/json")).unwrap();
-        for advisory in &pypi.records {
-            builder.add(advisory).unwrap();
-        }
+        builder
+            .replace(&doc("osv:PyPI"), &pypi.records, &[])
+            .unwrap();
         let tracker = std::fs::read(shared(
             "feeds/debian/tracker-json/glvd-subset-vim-glibc.json",
         ))
         .unwrap();
-        for advisory in &feeds::debian::parse_tracker(&tracker).unwrap().records {
-            builder.add(advisory).unwrap();
-        }
+        let debian = feeds::debian::parse_tracker(&tracker).unwrap();
         builder
-            .source(&SourceInfo {
-                name: "osv:PyPI".into(),
-                records: pypi.records.len() as u64,
-                ..SourceInfo::default()
-            })
+            .replace(&doc("debian-tracker"), &debian.records, &[])
             .unwrap();
         builder.finish("2026-11-23T00:00:00Z").unwrap();
     }
@@ -412,7 +683,13 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-        assert_eq!(db.sources().unwrap()[0].name, "osv:PyPI");
+        let sources = db.sources().unwrap();
+        assert_eq!(
+            sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["debian-tracker", "osv"]
+        );
+        assert!(db.has_namespace("Debian:12").unwrap());
+        assert!(!db.has_namespace("Alpine:v3.18").unwrap());
     }
 
     #[test]
@@ -423,14 +700,13 @@ mod tests {
         let before = std::fs::read(&path).unwrap();
         {
             // A build that dies before finishing (dropped, as an error or a kill would).
-            let mut builder = Builder::new(&path).unwrap();
-            builder
-                .add(&Advisory {
-                    id: "X-1".into(),
-                    source: "test".into(),
-                    ..Advisory::default()
-                })
-                .unwrap();
+            let mut builder = Builder::new(&path, true).unwrap();
+            let advisory = Advisory {
+                id: "X-1".into(),
+                source: "test".into(),
+                ..Advisory::default()
+            };
+            builder.replace(&doc("test"), &[advisory], &[]).unwrap();
         }
         assert_eq!(
             std::fs::read(&path).unwrap(),
@@ -443,6 +719,44 @@ mod tests {
             "no temporary file left"
         );
         assert!(Db::open(&path).unwrap().advisory("X-1").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_update_replaces_one_document_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vuln.db");
+        build(&path);
+        let pypi_before = Db::open(&path)
+            .unwrap()
+            .affecting("PyPI", "urllib3")
+            .unwrap();
+        let mut builder = Builder::new(&path, true).unwrap();
+        // The tracker document now says nothing about glibc (a record was withdrawn).
+        builder.replace(&doc("debian-tracker"), &[], &[]).unwrap();
+        let epss = Enrichment {
+            cve: "CVE-2019-11236".into(),
+            epss: Some(crate::Epss {
+                score: 0.5,
+                percentile: 0.9,
+                date: None,
+            }),
+            ..Enrichment::default()
+        };
+        let nvd = Enrichment {
+            cve: "CVE-2019-11236".into(),
+            published: Some("2019-04-15".into()),
+            ..Enrichment::default()
+        };
+        builder.replace(&doc("epss"), &[], &[epss]).unwrap();
+        builder.replace(&doc("nvd:2019"), &[], &[nvd]).unwrap();
+        builder.finish("2026-11-24T00:00:00Z").unwrap();
+        let db = Db::open(&path).unwrap();
+        assert!(db.affecting("Debian:12", "glibc").unwrap().is_empty());
+        assert_eq!(db.affecting("PyPI", "urllib3").unwrap(), pypi_before);
+        let merged = db.enrichment("CVE-2019-11236").unwrap().unwrap();
+        assert_eq!(merged.published.as_deref(), Some("2019-04-15"));
+        assert_eq!(merged.epss.map(|e| e.percentile), Some(0.9));
+        assert!(db.enrichment("CVE-1999-0001").unwrap().is_none());
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub(crate) enum Command {
     /// Manage the cache (layer index, blobs).
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Manage the vulnerability database: status, update, export/import, push/pull.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Compare versions, or test them against ranges, with an ecosystem's rules.
     #[command(long_about = VERCMP_ABOUT)]
     Vercmp(VercmpArgs),
@@ -191,6 +194,143 @@ pub(crate) struct ImageOptions {
     /// index-depth; K/M/G suffixes).
     #[arg(long, value_name = "NAME=VALUE", value_delimiter = ',')]
     pub(crate) limit: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Show the database: schema, build time, and per source its URL, fetch time,
+    /// validators, record count and newest record.
+    Status(DbStatusArgs),
+    /// Fetch the feeds (conditionally: unchanged ones are not downloaded again) and
+    /// swap in a new database; a failing source keeps its previous data.
+    #[command(long_about = DB_UPDATE_ABOUT)]
+    Update(DbUpdateArgs),
+    /// Write the database as one bundle (zstd tar with a manifest and sha256 sums).
+    Export(DbExportArgs),
+    /// Replace the database with a bundle, after checking its checksums (and signature).
+    Import(DbImportArgs),
+    /// Push the database bundle to a registry (oci://REGISTRY/REPO:TAG).
+    Push(DbPushArgs),
+    /// Pull a database bundle from a registry (oci://REGISTRY/REPO:TAG) and import it.
+    Pull(DbPullArgs),
+}
+
+const DB_UPDATE_ABOUT: &str = "\
+Fetch the vulnerability feeds and swap in a new database. Each source is fetched with the
+validators of the last update (ETag / Last-Modified), so an unchanged feed costs one request.
+The new database is built beside the old one and renamed over it at the end: scans never see
+a half-written database, and an interrupted update leaves the old one serving. A source that
+fails keeps its previous data and is reported (exit status 2).
+
+Sources: osv:ECOSYSTEM (PyPI, npm, Go, crates.io, Maven, RubyGems, Packagist, NuGet, Debian,
+Ubuntu, Alpine, AlmaLinux, Rocky, Wolfi, Chainguard, Bitnami), debian (security tracker),
+alpine (secdb), wolfi, chainguard, nvd, epss, kev; osv-dir with --osv-dir.
+
+--mirror URL reads every upstream URL from URL/HOST/PATH (the layout `wget -m` writes), over
+http(s):// or from a file:// directory.";
+
+/// Where the feeds come from (shared by `db update` and the scan's automatic update).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct FeedOptions {
+    /// Read every feed from this mirror (http(s)://HOST/DIR or file:///DIR laid out as
+    /// `wget -m` writes: URL/HOST/PATH).
+    #[arg(long, value_name = "URL")]
+    pub(crate) mirror: Option<String>,
+
+    /// The sources the database holds (default: all; comma-separated).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) db_sources: Vec<String>,
+
+    /// Fetch a source from another URL, e.g. `--source-url debian=https://mirror/json`
+    /// (repeatable; for alpine and nvd the base URL).
+    #[arg(long, value_name = "NAME=URL")]
+    pub(crate) source_url: Vec<String>,
+
+    /// Also read OSV advisories (JSON/YAML, any depth) from this directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) osv_dir: Option<std::path::PathBuf>,
+
+    /// Alpine releases to read (default: those listed at the secdb root).
+    #[arg(long, value_name = "v3.NN", value_delimiter = ',')]
+    pub(crate) alpine_releases: Vec<String>,
+
+    /// Network timeout for feed downloads, in seconds (connect and idle read).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) feed_timeout: u64,
+}
+
+/// Arguments of `strata db status`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbStatusArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
+    pub(crate) format: InspectFormat,
+}
+
+/// Arguments of `strata db update`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbUpdateArgs {
+    /// Update only these sources (`osv` selects every osv:*); the others keep their data.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) source: Vec<String>,
+
+    /// Download everything again (no conditional requests).
+    #[arg(long)]
+    pub(crate) force: bool,
+
+    #[command(flatten)]
+    pub(crate) feeds: FeedOptions,
+}
+
+/// Arguments of `strata db export`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbExportArgs {
+    /// The bundle to write.
+    pub(crate) file: std::path::PathBuf,
+
+    /// Sign the bundle with this ed25519 private key (PKCS#8 PEM, e.g. from
+    /// `openssl genpkey -algorithm ed25519`).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) signing_key: Option<std::path::PathBuf>,
+}
+
+/// Arguments of `strata db import`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbImportArgs {
+    /// The bundle to read (`-` for stdin).
+    pub(crate) file: std::path::PathBuf,
+
+    /// Require a signature by this ed25519 public key (SPKI PEM, from `openssl pkey -pubout`).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) public_key: Option<std::path::PathBuf>,
+}
+
+/// Arguments of `strata db push`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbPushArgs {
+    /// Where: oci://REGISTRY/REPOSITORY:TAG.
+    pub(crate) target: String,
+
+    /// Sign the bundle with this ed25519 private key (PKCS#8 PEM).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) signing_key: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) image_options: ImageOptions,
+}
+
+/// Arguments of `strata db pull`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbPullArgs {
+    /// From where: oci://REGISTRY/REPOSITORY:TAG.
+    pub(crate) target: String,
+
+    /// Require a signature by this ed25519 public key (SPKI PEM).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) public_key: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) image_options: ImageOptions,
 }
 
 const VERCMP_ABOUT: &str = "\

@@ -1224,7 +1224,7 @@ mod tests {
         Value::Object(out)
     }
 
-    fn converted() -> Parsed<Advisory> {
+    fn converted_json() -> Value {
         let status =
             std::fs::read_to_string(shared("pkgdb/dpkg/debootstrap-bookworm-minbase/status"))
                 .expect("status");
@@ -1233,9 +1233,33 @@ mod tests {
             .map(|(pkg, v)| (("bookworm".to_owned(), pkg), v))
             .collect();
         let root = shared("feeds/debian/vuln-list-debian-tracker/tracker");
-        let json = vuln_list_to_tracker_json(&root, &versions);
-        let bytes = serde_json::to_vec(&json).expect("serialise");
+        vuln_list_to_tracker_json(&root, &versions)
+    }
+
+    fn converted() -> Parsed<Advisory> {
+        let bytes = serde_json::to_vec(&converted_json()).expect("serialise");
         parse_tracker(&bytes).expect("converted tracker JSON parses")
+    }
+
+    /// The repo keeps the converted document (`test-data/feeds/debian-tracker-minbase.json`)
+    /// for the feed mirror its tests and the bundled snapshot are built from; it must be
+    /// exactly what the converter makes of the shared data (`STRATA_REGENERATE=1` rewrites it).
+    #[test]
+    fn committed_tracker_json_is_the_converter_output() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../test-data/feeds/debian-tracker-minbase.json");
+        let mut expected = serde_json::to_string_pretty(&converted_json()).expect("serialise");
+        expected.push('\n');
+        if std::env::var_os("STRATA_REGENERATE").is_some() {
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, &expected).expect("write");
+        }
+        let committed = std::fs::read_to_string(&path).expect("committed tracker JSON");
+        assert!(
+            committed == expected,
+            "{} is stale: run with STRATA_REGENERATE=1",
+            path.display()
+        );
     }
 
     #[test]
