@@ -11,6 +11,7 @@ pub mod os;
 mod package;
 mod pipeline;
 mod purl;
+pub mod sbom_input;
 
 pub use assemble::{Scope, assemble};
 pub use cataloger::{Cataloger, Diagnostics, FileInfo};

@@ -92,6 +92,30 @@ impl ImageConfig {
             .map_err(|e| Error::invalid(what, format!("invalid image config: {e}")))
     }
 
+    /// How many of the first layers belong to the base image, read from the
+    /// history: a base image's last step is its `CMD` or `ENTRYPOINT` (an empty
+    /// layer), so the layers before the last such step that is still followed by
+    /// a layer are the base's. 0 when the history shows no such step.
+    pub fn base_layers(&self) -> usize {
+        let mut layers = 0;
+        let mut boundary = None;
+        for step in &self.history {
+            if step.empty_layer {
+                let command = step.created_by.as_deref().unwrap_or_default();
+                if command.contains("CMD") || command.contains("ENTRYPOINT") {
+                    boundary = Some(layers);
+                }
+            } else {
+                layers += 1;
+            }
+        }
+        // A CMD after the last layer is the image's own, not a base's.
+        match boundary {
+            Some(b) if b < layers => b,
+            _ => 0,
+        }
+    }
+
     /// The history entry that made each layer (`None` where history is short).
     pub fn layer_history(&self) -> Vec<Option<&History>> {
         let mut steps = self.history.iter().filter(|h| !h.empty_layer);
@@ -102,6 +126,31 @@ impl ImageConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_layers_end_at_the_base_images_cmd() {
+        let config = |history: &str| -> ImageConfig {
+            serde_json::from_str(&format!(
+                r#"{{"os":"linux","architecture":"amd64","rootfs":{{"type":"layers","diff_ids":[]}},"history":{history}}}"#
+            ))
+            .unwrap()
+        };
+        // debian:12 as a base (ADD + CMD), then two layers of the application.
+        let app = config(
+            r#"[{"created_by":"/bin/sh -c #(nop) ADD file:abc in / "},
+                {"created_by":"/bin/sh -c #(nop)  CMD [\"bash\"]","empty_layer":true},
+                {"created_by":"RUN /bin/sh -c apt-get install -y python3"},
+                {"created_by":"COPY app /app"},
+                {"created_by":"CMD [\"python3\"]","empty_layer":true}]"#,
+        );
+        assert_eq!(app.base_layers(), 1);
+        // The base image itself: its CMD ends it, nothing is "base" of it.
+        let base = config(
+            r#"[{"created_by":"ADD file:abc in /"},{"created_by":"CMD [\"bash\"]","empty_layer":true}]"#,
+        );
+        assert_eq!(base.base_layers(), 0);
+        assert_eq!(config("[]").base_layers(), 0);
+    }
 
     #[test]
     fn history_skips_empty_layers() {

@@ -122,7 +122,7 @@ impl Builder {
             .file_name()
             .map_or_else(|| "db".into(), |n| n.to_string_lossy().into_owned());
         let temporary = dir.join(format!(".{name}.building-{}", std::process::id()));
-        let _ = std::fs::remove_file(&temporary);
+        remove_stale_builds(dir, &name);
         // Only a readable database of this schema is a base; anything else is rebuilt.
         let copied =
             from_previous && Db::open(path).is_ok() && std::fs::copy(path, &temporary).is_ok();
@@ -340,6 +340,27 @@ impl Builder {
             let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
         }
         Ok(())
+    }
+}
+
+/// Removes what killed builds left behind (`.NAME.building-PID` of a process
+/// that no longer runs; without /proc, only this process's own).
+fn remove_stale_builds(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.building-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let proc_available = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let ours = pid == std::process::id().to_string();
+        let dead = proc_available && !Path::new("/proc").join(pid).exists();
+        if ours || dead {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -54,6 +54,9 @@ pub(crate) enum Command {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ImageCommand {
+    /// Find the known vulnerabilities of an image's OS packages and libraries.
+    #[command(long_about = SCAN_ABOUT)]
+    Scan(ScanArgs),
     /// Show an image's manifest, config and layers without downloading layers.
     #[command(long_about = INSPECT_ABOUT)]
     Inspect(InspectArgs),
@@ -89,6 +92,101 @@ pub(crate) enum InspectFormat {
     Table,
     /// The documented JSON shape.
     Json,
+}
+
+const SCAN_ABOUT: &str = "\
+Find the known vulnerabilities of an image's OS packages and libraries: OS packages against
+their distro release's own advisories, language packages against OSV for their ecosystem,
+each with the layer that brought it.
+
+IMAGE is any image source (registry reference, docker-archive:, oci-archive:, oci-dir:,
+dir:) or sbom:PATH (Strata's inventory JSON, CycloneDX or SPDX JSON).
+
+Exit status: 0 when no finding is over the gate (by default nothing fails the scan),
+1 when the gate failed (--fail-on SEVERITY, --exit-code N), 2 on any error.
+
+Formats: table, json (strata.scan/v1), sarif, cyclonedx-json, spdx-json, junit, trivy-json;
+several at once with -f FORMAT=FILE.";
+
+/// Arguments of `strata image scan`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ScanArgs {
+    /// The image (reference, archive, directory, or sbom:PATH).
+    pub(crate) image: String,
+
+    #[command(flatten)]
+    pub(crate) image_options: ImageOptions,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// Which packages: those the running container sees (squashed), or every
+    /// package any layer held (all-layers).
+    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed)]
+    pub(crate) scope: ScopeArg,
+
+    /// Do not read or write the layer-index cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
+    /// Show and count only these severities (comma-separated: critical,high,medium,low,negligible,unknown).
+    #[arg(long, value_name = "LEVELS", value_delimiter = ',')]
+    pub(crate) severity: Vec<String>,
+
+    /// Leave out findings without a fixed version.
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
+
+    /// Fail (exit 1) on a finding at or above this severity.
+    #[arg(long, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<String>,
+
+    /// Fail on any finding still shown after the filters, with this exit status
+    /// (with --fail-on: the status --fail-on uses). 2 is refused: it means error.
+    #[arg(long, value_name = "N")]
+    pub(crate) exit_code: Option<i32>,
+
+    /// Ignore file (default: .strataignore when present): ids, one per line, with an
+    /// optional `exp:YYYY-MM-DD`; or YAML with ids, purls, paths and expiry.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ignore_file: Option<std::path::PathBuf>,
+
+    /// VEX document (OpenVEX, CycloneDX VEX or CSAF VEX): not_affected / fixed
+    /// statements suppress findings (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<std::path::PathBuf>,
+
+    /// Also show suppressed findings (marked) in the table.
+    #[arg(long)]
+    pub(crate) show_suppressed: bool,
+
+    /// Fail with an error (exit 2) when the OS has no vulnerability data.
+    #[arg(long)]
+    pub(crate) fail_on_unsupported_os: bool,
+
+    /// The base image: its layers are marked `in_base_image` (default: read from history).
+    #[arg(long, value_name = "REF")]
+    pub(crate) base_image: Option<String>,
+
+    /// Never touch the network for the database (no update; the bundled snapshot
+    /// when there is no database).
+    #[arg(long, visible_alias = "offline")]
+    pub(crate) skip_db_update: bool,
+
+    /// Refuse to scan (exit 2) with a database older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) db_max_age: Option<f64>,
+
+    /// Warn when the database is older than this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 3.0)]
+    pub(crate) db_warn_age: f64,
+
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+
+    #[command(flatten)]
+    pub(crate) feeds: FeedOptions,
 }
 
 const SBOM_ABOUT: &str = "\

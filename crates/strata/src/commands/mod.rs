@@ -16,6 +16,7 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
         Command::Image(ImageCommand::Inspect(args)) => {
             image::inspect(args, &image::cache_dir(cli.cache_dir.as_deref()))
         }
+        Command::Image(ImageCommand::Scan(_)) => Err(Failure::from(anyhow::anyhow!("wip"))),
         Command::Sbom(args) => sbom::run(args, &image::cache_dir(cli.cache_dir.as_deref())),
         Command::Cache(CacheCommand::Prune(args)) => {
             cache::prune(args, &image::cache_dir(cli.cache_dir.as_deref()))

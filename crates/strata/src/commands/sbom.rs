@@ -18,13 +18,14 @@ pub(crate) fn run(args: &SbomArgs, cache_dir: &std::path::Path) -> Result<u8, Fa
         ScopeArg::Squashed => Scope::Squashed,
         ScopeArg::AllLayers => Scope::AllLayers,
     };
-    let inventory = inventory(
+    let inventory = index(
         &args.image,
         &args.image_options,
         cache_dir,
         scope,
         args.no_cache,
-    )?;
+    )?
+    .inventory;
     for target in &targets {
         output::write(target, &render(&inventory, &target.format)?)?;
     }
@@ -48,14 +49,23 @@ fn render(inventory: &Inventory, format: &str) -> Result<String, Failure> {
     }
 }
 
+/// An indexed image.
+pub(crate) struct Indexed {
+    pub(crate) inventory: Inventory,
+    /// Layers of the base image, read from the history.
+    pub(crate) base_layers: usize,
+    /// The image's diff_ids (to compare with a `--base-image`).
+    pub(crate) diff_ids: Vec<strata_image::Digest>,
+}
+
 /// Opens and indexes an image (shared by every command that needs an inventory).
-pub(crate) fn inventory(
+pub(crate) fn index(
     reference: &str,
     options: &ImageOptions,
     cache_dir: &std::path::Path,
     scope: Scope,
     no_cache: bool,
-) -> Result<Inventory, Failure> {
+) -> Result<Indexed, Failure> {
     let opened = image::open_for_reading(reference, options, cache_dir)?;
     let mut cache = if no_cache {
         None
@@ -74,5 +84,9 @@ pub(crate) fn inventory(
             opened.fetch(missing)
         })
         .map_err(image::image_failure)?;
-    Ok(inventory)
+    Ok(Indexed {
+        inventory,
+        base_layers: opened.image.config.base_layers(),
+        diff_ids: opened.image.config.rootfs.diff_ids.clone(),
+    })
 }

@@ -1,0 +1,215 @@
+//! `strata image scan`: index, match, filter, report, gate.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use strata_catalog::{Inventory, Scope};
+use strata_match::{DbInfo, DbSource, Matcher, ScanReport, Summary};
+use strata_vulndb::store::Db;
+
+use crate::cli::{ScanArgs, ScopeArg};
+use crate::commands::{db, image, output, sbom};
+use crate::failure::Failure;
+
+/// Formats `strata image scan` writes.
+pub(crate) const FORMATS: [&str; 7] = [
+    "table",
+    "json",
+    "sarif",
+    "cyclonedx-json",
+    "spdx-json",
+    "junit",
+    "trivy-json",
+];
+
+/// The database a scan uses: the local one; with none, one update, and when the
+/// feeds cannot be reached (or `--offline`), the bundled snapshot.
+pub(crate) fn scan_db(
+    cache: &Path,
+    offline: bool,
+    feeds: &crate::cli::FeedOptions,
+    quiet: bool,
+) -> Result<Db, Failure> {
+    let path = db::db_path(cache);
+    if Db::open(&path).is_err() {
+        let mut updated = false;
+        if !offline {
+            if !quiet {
+                eprintln!("no vulnerability database yet: running `strata db update` once");
+            }
+            match db::run_update(cache, feeds, &[], false) {
+                Ok(report) => {
+                    let failed = report.failures().count();
+                    updated = failed < report.sources.len();
+                    if failed > 0 && !quiet {
+                        eprintln!("warning: {failed} source(s) could not be fetched");
+                    }
+                }
+                Err(e) => {
+                    if !quiet {
+                        eprint!("warning: {}", e.render(false));
+                    }
+                }
+            }
+        }
+        if !updated || Db::open(&path).is_err() {
+            let manifest = db::import_bundled(cache)?;
+            if !quiet {
+                eprintln!(
+                    "warning: using the vulnerability snapshot bundled with Strata, built {}{}: \
+                     it misses everything published since; run `strata db update` when online",
+                    manifest.built_at.as_deref().unwrap_or("at an unknown time"),
+                    db::age_days(manifest.built_at.as_deref())
+                        .map_or_else(String::new, |d| format!(" ({d:.0} days ago)")),
+                );
+            }
+        }
+    }
+    db::open(cache)
+}
+
+pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
+    let targets = output::targets(&args.output, &FORMATS, "table")?;
+    let db = scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
+    let db_info = db_info(&db, cache)?;
+    check_age(&db_info, args)?;
+    let (inventory, base_layers) = index(args, cache)?;
+    let mut matcher = Matcher::new(&db);
+    let matched = matcher.run(&inventory, base_layers)?;
+    if let Some(os) = matched.os.as_ref().filter(|os| !os.supported) {
+        let what = format!(
+            "no vulnerability data for {} {}: OS packages not checked",
+            os.id,
+            os.version.as_deref().unwrap_or("")
+        );
+        if args.fail_on_unsupported_os {
+            return Err(Failure::from(anyhow::anyhow!("{what}"))
+                .hint("drop --fail-on-unsupported-os to scan its language packages anyway"));
+        }
+        if !args.quiet {
+            eprintln!("warning: {what}");
+        }
+    }
+    let packages = inventory.packages.len();
+    let mut report = ScanReport {
+        schema: strata_match::SCHEMA.to_owned(),
+        image: inventory.image.clone(),
+        os: matched.os,
+        db: db_info,
+        summary: Summary::of(&matched.findings, 0, packages),
+        findings: matched.findings,
+        suppressed: Vec::new(),
+        inventory: Some(inventory),
+    };
+    let outcome = crate::commands::gate::apply(&mut report, args)?;
+    for target in &targets {
+        output::write(target, &render(&report, &target.format, args, &outcome)?)?;
+    }
+    if !args.quiet
+        && let Some(reason) = &outcome.reason
+    {
+        eprintln!("{reason}");
+    }
+    Ok(outcome.exit_code)
+}
+
+fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
+    let Some(days) = db::age_days(info.built_at.as_deref()) else {
+        return Ok(());
+    };
+    if let Some(max) = args.db_max_age
+        && days > max
+    {
+        return Err(Failure::from(anyhow::anyhow!(
+            "the vulnerability database is {days:.1} days old, more than --db-max-age {max}"
+        ))
+        .hint("run `strata db update`"));
+    }
+    if days > args.db_warn_age && !args.quiet {
+        eprintln!(
+            "warning: the vulnerability database is {days:.0} days old; run `strata db update`"
+        );
+    }
+    Ok(())
+}
+
+fn db_info(db: &Db, cache: &Path) -> Result<DbInfo, Failure> {
+    Ok(DbInfo {
+        built_at: db.built_at()?,
+        sources: db
+            .sources()?
+            .into_iter()
+            .map(|s| DbSource {
+                name: s.name,
+                fetched_at: s.fetched_at,
+                records: s.records,
+            })
+            .collect(),
+        bundled: db::is_bundled(&db::db_path(cache)),
+    })
+}
+
+/// The inventory (indexed, or read from `sbom:PATH`) and the base image's layer count.
+fn index(args: &ScanArgs, cache: &Path) -> Result<(Inventory, usize), Failure> {
+    if let Some(path) = args.image.strip_prefix("sbom:") {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+        let inventory = strata_catalog::sbom_input::read(&bytes, path)?;
+        return Ok((inventory, 0));
+    }
+    let scope = match args.scope {
+        ScopeArg::Squashed => Scope::Squashed,
+        ScopeArg::AllLayers => Scope::AllLayers,
+    };
+    let indexed = sbom::index(&args.image, &args.image_options, cache, scope, args.no_cache)?;
+    let base_layers = match &args.base_image {
+        None => indexed.base_layers,
+        Some(base) => {
+            let base = image::open(base, &args.image_options, cache)?;
+            let ours = &indexed.diff_ids;
+            base.config
+                .rootfs
+                .diff_ids
+                .iter()
+                .zip(ours)
+                .take_while(|(a, b)| a == b)
+                .count()
+        }
+    };
+    Ok((indexed.inventory, base_layers))
+}
+
+fn render(
+    report: &ScanReport,
+    format: &str,
+    args: &ScanArgs,
+    outcome: &crate::commands::gate::Outcome,
+) -> Result<String, Failure> {
+    let json = |value: &serde_json::Value| -> Result<String, Failure> {
+        Ok(serde_json::to_string_pretty(value).context("cannot render JSON")? + "\n")
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    match format {
+        "json" => Ok(serde_json::to_string_pretty(report).context("cannot render JSON")? + "\n"),
+        "table" => Ok(strata_report::scan::table::render(
+            report,
+            std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+            args.show_suppressed,
+        )),
+        "sarif" => json(&strata_report::scan::sarif::render(report, version)),
+        "cyclonedx-json" => json(&strata_report::cyclonedx::scan_bom(report, version)),
+        "spdx-json" => {
+            let empty = Inventory::default();
+            let inventory = report.inventory.as_ref().unwrap_or(&empty);
+            json(&strata_report::spdx::document(
+                inventory,
+                &strata_report::now_rfc3339(),
+                version,
+            ))
+        }
+        "junit" => Ok(strata_report::scan::junit::render(report, &|f| {
+            outcome.fails(f)
+        })),
+        "trivy-json" => json(&strata_report::scan::trivy::render(report)),
+        other => Err(Failure::from(anyhow::anyhow!("unknown format {other:?}"))),
+    }
+}
