@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+pub(crate) mod fixture;
+
 use std::path::PathBuf;
 
 use jsonschema::{Registry, Validator};
