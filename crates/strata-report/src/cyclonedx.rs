@@ -207,11 +207,6 @@ fn bom_ref_with_id(fields: [&str; 4], id: &str) -> String {
 
 /// CycloneDX `group` and `name`: Maven `groupId` / `artifactId` and an npm scope /
 /// name are split, as the spec's `group` describes; other names stay whole.
-fn group_and_name(package: &InventoryPackage) -> (Option<&str>, &str) {
-    split_name(&package.ecosystem, &package.name)
-}
-
-/// [`group_and_name`] of a package's ecosystem and name.
 fn split_name<'n>(ecosystem: &str, full_name: &'n str) -> (Option<&'n str>, &'n str) {
     let split = match ecosystem {
         "Maven" => full_name.split_once(':'),
@@ -226,8 +221,11 @@ fn split_name<'n>(ecosystem: &str, full_name: &'n str) -> (Option<&'n str>, &'n 
     }
 }
 
-fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
-    let (group, name) = group_and_name(package);
+/// A `library` component: bom-ref, group and name, version and purl (when
+/// not empty) of a package (`[ecosystem, name, version, purl]`).
+fn library_component(bom_ref: &str, fields: [&str; 4]) -> Map<String, Value> {
+    let [ecosystem, full_name, version, purl] = fields;
+    let (group, name) = split_name(ecosystem, full_name);
     let mut component = Map::new();
     component.insert("type".into(), "library".into());
     component.insert("bom-ref".into(), bom_ref.into());
@@ -235,9 +233,25 @@ fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
         component.insert("group".into(), group.into());
     }
     component.insert("name".into(), name.into());
-    if !package.version.is_empty() {
-        component.insert("version".into(), package.version.as_str().into());
+    if !version.is_empty() {
+        component.insert("version".into(), version.into());
     }
+    if !purl.is_empty() {
+        component.insert("purl".into(), purl.into());
+    }
+    component
+}
+
+fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
+    let mut component = library_component(
+        bom_ref,
+        [
+            &package.ecosystem,
+            &package.name,
+            &package.version,
+            &package.purl,
+        ],
+    );
     // Licences as recorded are free text, not SPDX ids: named licences are always valid.
     if let Some(license) = package
         .metadata
@@ -248,9 +262,6 @@ fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
             "licenses".into(),
             json!([{ "license": { "name": license } }]),
         );
-    }
-    if !package.purl.is_empty() {
-        component.insert("purl".into(), package.purl.as_str().into());
     }
     component.insert("properties".into(), package_properties(package).into());
     Value::Object(component)
@@ -347,12 +358,18 @@ mod tests {
     #[test]
     fn groups() {
         let p = package("Maven", "org.example:lib", "", PackageKind::Maven);
-        assert_eq!(group_and_name(&p), (Some("org.example"), "lib"));
+        assert_eq!(
+            split_name(&p.ecosystem, &p.name),
+            (Some("org.example"), "lib")
+        );
         let p = package("npm", "@s/x", "", PackageKind::Npm);
-        assert_eq!(group_and_name(&p), (Some("@s"), "x"));
+        assert_eq!(split_name(&p.ecosystem, &p.name), (Some("@s"), "x"));
         let p = package("npm", "left-pad", "", PackageKind::Npm);
-        assert_eq!(group_and_name(&p), (None, "left-pad"));
+        assert_eq!(split_name(&p.ecosystem, &p.name), (None, "left-pad"));
         let p = package("Go", "golang.org/x/net", "", PackageKind::Go);
-        assert_eq!(group_and_name(&p), (None, "golang.org/x/net"));
+        assert_eq!(
+            split_name(&p.ecosystem, &p.name),
+            (None, "golang.org/x/net")
+        );
     }
 }

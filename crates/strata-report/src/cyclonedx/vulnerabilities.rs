@@ -13,7 +13,7 @@ use strata_catalog::inventory::{Inventory, OsInfo};
 use strata_match::{Finding, ScanReport, Suppression};
 use strata_vulndb::{CvssVersion, Severity};
 
-use super::{bom_ref_with_id, package_refs, property, sbom_at, split_name};
+use super::{bom_ref_with_id, library_component, package_refs, property, sbom_at};
 use crate::ids;
 use crate::scan::{self, ScanPackage, advisory_url, id_source, is_clean_url, rfc3339};
 
@@ -183,20 +183,15 @@ fn bare_inventory(report: &ScanReport) -> Inventory {
 
 /// A component for a package known only from a finding.
 fn found_component(package: &ScanPackage<'_>, bom_ref: &str) -> Value {
-    let (group, name) = split_name(package.ecosystem, package.name);
-    let mut component = Map::new();
-    component.insert("type".into(), "library".into());
-    component.insert("bom-ref".into(), bom_ref.into());
-    if let Some(group) = group {
-        component.insert("group".into(), group.into());
-    }
-    component.insert("name".into(), name.into());
-    if !package.version.is_empty() {
-        component.insert("version".into(), package.version.into());
-    }
-    if !package.purl.is_empty() {
-        component.insert("purl".into(), package.purl.into());
-    }
+    let mut component = library_component(
+        bom_ref,
+        [
+            package.ecosystem,
+            package.name,
+            package.version,
+            package.purl,
+        ],
+    );
     let mut properties = vec![property("strata:package:ecosystem", package.ecosystem)];
     if let Some(layer) = package.layer {
         properties.push(property("strata:layer:diff_id", layer));

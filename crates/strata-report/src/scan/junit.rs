@@ -220,31 +220,22 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// `value` escaped for a double-quoted attribute. Characters XML cannot carry
-/// become U+FFFD; line breaks and tabs are character references, which
-/// attribute-value normalisation would otherwise turn into spaces.
+/// `value` escaped for a double-quoted attribute. Line breaks and tabs are
+/// character references, which attribute-value normalisation would otherwise
+/// turn into spaces.
 pub(crate) fn attr(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if xml_char(c) => out.push(c),
-            _ => out.push(char::REPLACEMENT_CHARACTER),
-        }
-    }
-    out
+    escape(value, true)
 }
 
-/// `value` escaped for element content (`\r` kept as a reference: parsers fold
-/// a raw one into `\n`).
+/// `value` escaped for element content.
 pub(crate) fn text(value: &str) -> String {
+    escape(value, false)
+}
+
+/// Escapes markup characters (and quotes, in attributes); characters XML
+/// cannot carry at all become U+FFFD. `\r` is always a reference: parsers
+/// fold a raw one into `\n`.
+fn escape(value: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -252,6 +243,10 @@ pub(crate) fn text(value: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' if attribute => out.push_str("&#9;"),
             c if xml_char(c) => out.push(c),
             _ => out.push(char::REPLACEMENT_CHARACTER),
         }

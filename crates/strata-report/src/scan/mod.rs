@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use strata_catalog::PackageKind;
-use strata_match::{FoundLayer, FoundPackage, ScanReport};
+use strata_match::{Finding, FoundLayer, FoundPackage, ScanReport};
 use strata_vulndb::{Cvss, CvssVersion, FixState, Severity};
 
 /// One package of a scan: from the inventory, or from a finding when the report
@@ -112,6 +112,18 @@ impl<'a> Key<'a> {
             Key::Purl(purl)
         }
     }
+}
+
+/// The layer (diff_id, index) a finding came with, else its package's.
+pub(crate) fn finding_layer<'a>(
+    finding: &'a Finding,
+    package: &ScanPackage<'a>,
+) -> (Option<&'a str>, Option<usize>) {
+    let layer = finding.layer.as_ref();
+    (
+        layer.and_then(|l| l.diff_id.as_deref()).or(package.layer),
+        layer.map(|l| l.index).or(package.layer_index),
+    )
 }
 
 /// Lists the scan's packages and maps each finding to one. A finding's package

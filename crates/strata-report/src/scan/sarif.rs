@@ -12,7 +12,8 @@ use strata_match::{Finding, ScanReport};
 use strata_vulndb::Severity;
 
 use super::{
-    ScanPackage, advisory_url, fix_text, packages, path_uri, severity_score, severity_word,
+    ScanPackage, advisory_url, finding_layer, fix_text, packages, path_uri, severity_score,
+    severity_word,
 };
 
 /// The SARIF version written.
@@ -243,16 +244,7 @@ fn result(
         properties.insert("fixState".into(), state);
     }
     properties.insert("namespace".into(), finding.namespace.as_str().into());
-    let layer_diff_id = finding
-        .layer
-        .as_ref()
-        .and_then(|l| l.diff_id.as_deref())
-        .or(package.layer);
-    let layer_index = finding
-        .layer
-        .as_ref()
-        .map(|l| l.index)
-        .or(package.layer_index);
+    let (layer_diff_id, layer_index) = finding_layer(finding, package);
     if let Some(diff_id) = layer_diff_id {
         properties.insert("layerDiffId".into(), diff_id.into());
     }

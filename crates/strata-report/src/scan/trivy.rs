@@ -19,7 +19,7 @@ use strata_catalog::PackageKind;
 use strata_match::{Finding, ScanReport};
 use strata_vulndb::{CvssVersion, FixState, Severity};
 
-use super::{ScanPackage, advisory_url, packages, purl_type, rfc3339};
+use super::{ScanPackage, advisory_url, finding_layer, packages, purl_type, rfc3339};
 use crate::ids;
 
 /// Trivy's report schema version written.
@@ -394,16 +394,7 @@ fn vulnerability(report: &ScanReport, finding: &Finding, package: &ScanPackage<'
     }
     v.insert("Status".into(), status(finding.fix_state).into());
 
-    let diff_id = finding
-        .layer
-        .as_ref()
-        .and_then(|l| l.diff_id.as_deref())
-        .or(package.layer);
-    let index = finding
-        .layer
-        .as_ref()
-        .map(|l| l.index)
-        .or(package.layer_index);
+    let (diff_id, index) = finding_layer(finding, package);
     let digest = report
         .image
         .layers
