@@ -155,7 +155,8 @@ pub fn render(report: &ScanReport) -> Value {
     render_at(report, None)
 }
 
-/// As [`render`], with `CreatedAt` set to `created_at` (RFC 3339) when given.
+/// As [`render`], with `CreatedAt` set to `created_at` (RFC 3339) when given
+/// (a value that is not RFC 3339 falls back to now: Go could not read it).
 pub fn render_at(report: &ScanReport, created_at: Option<&str>) -> Value {
     let created_at = created_at
         .and_then(rfc3339)
