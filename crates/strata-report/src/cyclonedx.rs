@@ -7,6 +7,9 @@
 //! known, so they get no graph entry of their own (absent means unknown; an empty
 //! entry would claim they have none). Strata's facts without a CycloneDX field
 //! are `strata:*` properties.
+//!
+//! A scan report adds a `vulnerabilities` array to the same BOM
+//! ([`scan_bom`]).
 
 use std::collections::HashSet;
 
@@ -14,6 +17,10 @@ use serde_json::{Map, Value, json};
 use strata_catalog::inventory::{Inventory, InventoryPackage, OsInfo};
 
 use crate::ids;
+
+mod vulnerabilities;
+
+pub use vulnerabilities::{scan_bom, scan_bom_at};
 
 /// The CycloneDX version written.
 pub const SPEC_VERSION: &str = "1.6";
@@ -42,13 +49,7 @@ pub fn sbom_at(inventory: &Inventory, tool_version: &str, timestamp: Option<&str
         components.push(os_component(os, &os_ref));
         depends_on.push(Value::String(os_ref));
     }
-    let mut used = HashSet::new();
-    for (index, package) in inventory.packages.iter().enumerate() {
-        let mut bom_ref = package_bom_ref(package);
-        if !used.insert(bom_ref.clone()) {
-            bom_ref = format!("{bom_ref}-{index}");
-            used.insert(bom_ref.clone());
-        }
+    for (package, bom_ref) in inventory.packages.iter().zip(package_refs(inventory)) {
         components.push(package_component(package, &bom_ref));
         depends_on.push(Value::String(bom_ref));
     }
@@ -68,6 +69,25 @@ pub fn sbom_at(inventory: &Inventory, tool_version: &str, timestamp: Option<&str
         "components": components,
         "dependencies": [{ "ref": image_ref, "dependsOn": depends_on }],
     })
+}
+
+/// The bom-refs of the inventory's packages, in order: [`package_bom_ref`],
+/// made unique with the package's index when two packages share one.
+fn package_refs(inventory: &Inventory) -> Vec<String> {
+    let mut used = HashSet::new();
+    inventory
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(index, package)| {
+            let mut bom_ref = package_bom_ref(package);
+            if !used.insert(bom_ref.clone()) {
+                bom_ref = format!("{bom_ref}-{index}");
+                used.insert(bom_ref.clone());
+            }
+            bom_ref
+        })
+        .collect()
 }
 
 /// The image's digest: the manifest's, else the config's (image ID).
@@ -157,16 +177,26 @@ fn os_component(os: &OsInfo, bom_ref: &str) -> Value {
 /// layer): unique within the BOM even when one purl is installed at two paths,
 /// and stable across runs.
 fn package_bom_ref(package: &InventoryPackage) -> String {
-    let id = ids::package_id(package);
-    if package.purl.is_empty() {
-        return format!(
-            "package:{}/{}@{}?package-id={id}",
-            package.ecosystem, package.name, package.version
-        );
+    bom_ref_with_id(
+        [
+            &package.ecosystem,
+            &package.name,
+            &package.version,
+            &package.purl,
+        ],
+        &ids::package_id(package),
+    )
+}
+
+/// The bom-ref of a package (`[ecosystem, name, version, purl]`) with id `id`.
+fn bom_ref_with_id(fields: [&str; 4], id: &str) -> String {
+    let [ecosystem, name, version, purl] = fields;
+    if purl.is_empty() {
+        return format!("package:{ecosystem}/{name}@{version}?package-id={id}");
     }
-    let (head, subpath) = match package.purl.split_once('#') {
+    let (head, subpath) = match purl.split_once('#') {
         Some((head, subpath)) => (head, Some(subpath)),
-        None => (package.purl.as_str(), None),
+        None => (purl, None),
     };
     let separator = if head.contains('?') { '&' } else { '?' };
     match subpath {
@@ -177,23 +207,25 @@ fn package_bom_ref(package: &InventoryPackage) -> String {
 
 /// CycloneDX `group` and `name`: Maven `groupId` / `artifactId` and an npm scope /
 /// name are split, as the spec's `group` describes; other names stay whole.
-fn group_and_name(package: &InventoryPackage) -> (Option<&str>, &str) {
-    let split = match package.ecosystem.as_str() {
-        "Maven" => package.name.split_once(':'),
-        "npm" => package
-            .name
+fn split_name<'n>(ecosystem: &str, full_name: &'n str) -> (Option<&'n str>, &'n str) {
+    let split = match ecosystem {
+        "Maven" => full_name.split_once(':'),
+        "npm" => full_name
             .split_once('/')
             .filter(|(scope, _)| scope.starts_with('@')),
         _ => None,
     };
     match split {
         Some((group, name)) if !group.is_empty() && !name.is_empty() => (Some(group), name),
-        _ => (None, package.name.as_str()),
+        _ => (None, full_name),
     }
 }
 
-fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
-    let (group, name) = group_and_name(package);
+/// A `library` component: bom-ref, group and name, version and purl (when
+/// not empty) of a package (`[ecosystem, name, version, purl]`).
+fn library_component(bom_ref: &str, fields: [&str; 4]) -> Map<String, Value> {
+    let [ecosystem, full_name, version, purl] = fields;
+    let (group, name) = split_name(ecosystem, full_name);
     let mut component = Map::new();
     component.insert("type".into(), "library".into());
     component.insert("bom-ref".into(), bom_ref.into());
@@ -201,9 +233,25 @@ fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
         component.insert("group".into(), group.into());
     }
     component.insert("name".into(), name.into());
-    if !package.version.is_empty() {
-        component.insert("version".into(), package.version.as_str().into());
+    if !version.is_empty() {
+        component.insert("version".into(), version.into());
     }
+    if !purl.is_empty() {
+        component.insert("purl".into(), purl.into());
+    }
+    component
+}
+
+fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
+    let mut component = library_component(
+        bom_ref,
+        [
+            &package.ecosystem,
+            &package.name,
+            &package.version,
+            &package.purl,
+        ],
+    );
     // Licences as recorded are free text, not SPDX ids: named licences are always valid.
     if let Some(license) = package
         .metadata
@@ -214,9 +262,6 @@ fn package_component(package: &InventoryPackage, bom_ref: &str) -> Value {
             "licenses".into(),
             json!([{ "license": { "name": license } }]),
         );
-    }
-    if !package.purl.is_empty() {
-        component.insert("purl".into(), package.purl.as_str().into());
     }
     component.insert("properties".into(), package_properties(package).into());
     Value::Object(component)
@@ -313,12 +358,18 @@ mod tests {
     #[test]
     fn groups() {
         let p = package("Maven", "org.example:lib", "", PackageKind::Maven);
-        assert_eq!(group_and_name(&p), (Some("org.example"), "lib"));
+        assert_eq!(
+            split_name(&p.ecosystem, &p.name),
+            (Some("org.example"), "lib")
+        );
         let p = package("npm", "@s/x", "", PackageKind::Npm);
-        assert_eq!(group_and_name(&p), (Some("@s"), "x"));
+        assert_eq!(split_name(&p.ecosystem, &p.name), (Some("@s"), "x"));
         let p = package("npm", "left-pad", "", PackageKind::Npm);
-        assert_eq!(group_and_name(&p), (None, "left-pad"));
+        assert_eq!(split_name(&p.ecosystem, &p.name), (None, "left-pad"));
         let p = package("Go", "golang.org/x/net", "", PackageKind::Go);
-        assert_eq!(group_and_name(&p), (None, "golang.org/x/net"));
+        assert_eq!(
+            split_name(&p.ecosystem, &p.name),
+            (None, "golang.org/x/net")
+        );
     }
 }

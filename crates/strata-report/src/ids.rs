@@ -26,13 +26,32 @@ fn feed_opt(hasher: &mut Sha256, field: Option<&str>) {
 
 /// What identifies one package of an inventory.
 fn feed_package(hasher: &mut Sha256, package: &InventoryPackage) {
-    feed(hasher, &package.ecosystem);
-    feed(hasher, &package.name);
-    feed(hasher, &package.version);
-    feed(hasher, &package.purl);
-    feed_opt(hasher, package.layer.as_deref());
-    hasher.update((package.paths.len() as u64).to_le_bytes());
-    for path in &package.paths {
+    feed_package_fields(
+        hasher,
+        [
+            &package.ecosystem,
+            &package.name,
+            &package.version,
+            &package.purl,
+        ],
+        package.layer.as_deref(),
+        &package.paths,
+    );
+}
+
+/// `[ecosystem, name, version, purl]`, layer diff_id and paths of a package.
+fn feed_package_fields(
+    hasher: &mut Sha256,
+    fields: [&str; 4],
+    layer: Option<&str>,
+    paths: &[String],
+) {
+    for field in fields {
+        feed(hasher, field);
+    }
+    feed_opt(hasher, layer);
+    hasher.update((paths.len() as u64).to_le_bytes());
+    for path in paths {
         feed(hasher, path);
     }
 }
@@ -93,6 +112,33 @@ pub(crate) fn package_id(package: &InventoryPackage) -> String {
     feed_package(&mut hasher, package);
     let digest = hasher.finalize();
     hex::encode(digest.iter().take(8).copied().collect::<Vec<u8>>())
+}
+
+/// [`package_id`] of a package known only by its fields (`[ecosystem, name,
+/// version, purl]`, layer, paths): the same id as the inventory package with
+/// those fields.
+pub(crate) fn package_id_of(fields: [&str; 4], layer: Option<&str>, paths: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    feed_package_fields(&mut hasher, fields, layer, paths);
+    let digest = hasher.finalize();
+    hex::encode(digest.iter().take(8).copied().collect::<Vec<u8>>())
+}
+
+/// A UUID (as [`content_uuid`]) over the inventory's content and `extra`
+/// fields: documents derived from the same inventory (an SBOM, a scan BOM) get
+/// different, still reproducible, serial numbers.
+pub(crate) fn derived_uuid(inventory: &Inventory, extra: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(content_digest(inventory));
+    hasher.update((extra.len() as u64).to_le_bytes());
+    for field in extra {
+        feed(&mut hasher, field);
+    }
+    let mut bytes = [0u8; 16];
+    for (slot, byte) in bytes.iter_mut().zip(hasher.finalize().iter()) {
+        *slot = *byte;
+    }
+    uuid_from_bytes(bytes)
 }
 
 /// `text` with every character outside `[A-Za-z0-9.-]` replaced by `-`

@@ -2,9 +2,14 @@
 //! ([`cyclonedx::sbom`]) and SPDX 2.3 JSON ([`spdx::document`]). Both are
 //! reproducible: the same inventory gives the same serial number / namespace and
 //! identifiers; only the timestamp changes.
+//!
+//! Scan reports ([`strata_match::ScanReport`]) as SARIF, Trivy JSON, JUnit XML
+//! and a terminal table ([`scan`]), and as CycloneDX with vulnerabilities
+//! ([`cyclonedx::scan_bom`]).
 
 pub mod cyclonedx;
 mod ids;
+pub mod scan;
 pub mod spdx;
 
 pub use ids::now_rfc3339;
