@@ -17,13 +17,21 @@
 //! 4. scan, then print [`KlarOutcome::stdout`] / [`KlarOutcome::stderr`] and
 //!    exit with [`KlarOutcome::exit_code`].
 
+mod clair;
 mod env;
+mod gojson;
+mod output;
+mod table;
 mod whitelist;
 
 pub(crate) use env::{KlarEnv, KlarFormat};
+pub(crate) use output::{render, render_for_image};
 pub(crate) use whitelist::{Whitelist, klar_image_name};
 
 use strata_vulndb::Severity;
+
+#[cfg(test)]
+use strata_match::ScanReport;
 
 /// Klar's exit status when the count is within `CLAIR_THRESHOLD`.
 pub(crate) const EXIT_OK: i32 = 0;
@@ -113,4 +121,30 @@ pub(crate) fn invalid_options(error: &str) -> String {
 /// Klar's stderr line when the whitelist file cannot be read or parsed.
 pub(crate) fn whitelist_failure(error: &str) -> String {
     format!("Could not parse whitelist file: {error}\n")
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Renders with an environment read from `pairs` (tests).
+#[cfg(test)]
+fn render_with(
+    report: &ScanReport,
+    pairs: &[(&str, &str)],
+    whitelist: Option<&Whitelist>,
+) -> KlarOutcome {
+    let env = KlarEnv::from_lookup(|key| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+    });
+    match env {
+        Ok(env) => render(report, &env, whitelist),
+        Err(e) => KlarOutcome {
+            stdout: String::new(),
+            stderr: invalid_options(&e),
+            exit_code: EXIT_ERROR,
+        },
+    }
 }
