@@ -4,6 +4,9 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
+// Klar-compatible mode: built and tested here, wired into the CLI separately.
+#[allow(dead_code, unused_imports)]
+mod klar;
 
 use std::process::ExitCode;
 
