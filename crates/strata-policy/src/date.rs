@@ -217,6 +217,13 @@ mod tests {
     }
 
     #[test]
+    fn today_is_a_plausible_date() {
+        let today = Date::today_utc();
+        assert!(today > Date::new(2024, 1, 1).unwrap(), "{today}");
+        assert_eq!(Date::parse(&today.to_string()), Some(today));
+    }
+
+    #[test]
     fn timestamps_compare_across_offsets() {
         // The OpenVEX spec's sample timestamps.
         let a = parse_timestamp("2023-01-08T18:02:03.647787998-06:00").unwrap();
