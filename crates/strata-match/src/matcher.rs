@@ -226,6 +226,8 @@ fn fixed_versions(affected: &Affected) -> Vec<String> {
     let mut fixed: Vec<String> = affected
         .ranges
         .iter()
+        // GIT ranges name commits, not versions anyone installs.
+        .filter(|r| r.kind != RangeKind::Git)
         .flat_map(|r| &r.events)
         .filter_map(|e| match e {
             Event::Fixed(v) => Some(v.clone()),

@@ -15,11 +15,9 @@ fn main() {
         return;
     };
     let db = Db::open(std::path::Path::new(&path)).expect("database");
-    let connection = rusqlite::Connection::open_with_flags(
-        &path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let connection =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     let mut statement = connection
         .prepare("SELECT DISTINCT namespace, package FROM affected")
         .unwrap();

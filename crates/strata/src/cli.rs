@@ -44,6 +44,10 @@ pub(crate) enum Command {
     /// Manage the cache (layer index, blobs).
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Klar-compatible scan: Klar's environment (CLAIR_OUTPUT, CLAIR_THRESHOLD,
+    /// JSON_OUTPUT, FORMAT_OUTPUT, DOCKER_USER, WHITELIST_FILE…), output and exit codes.
+    #[command(long_about = KLAR_ABOUT)]
+    Klar(KlarArgs),
     /// Manage the vulnerability database: status, update, export/import, push/pull.
     #[command(subcommand)]
     Db(DbCommand),
@@ -286,12 +290,34 @@ pub(crate) struct ImageOptions {
     #[arg(long, value_name = "HOST", value_delimiter = ',')]
     pub(crate) insecure_registry: Vec<String>,
 
+    /// Network timeout for registries, in seconds (connect and idle read).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<u64>,
+
     /// Change a limit on untrusted images, e.g. `--limit compression-ratio=500`
     /// (repeatable; names: manifest-bytes, config-bytes, layers, entries-per-layer,
     /// path-bytes, path-depth, total-uncompressed-bytes, compression-ratio, symlink-hops,
     /// index-depth; K/M/G suffixes).
     #[arg(long, value_name = "NAME=VALUE", value_delimiter = ',')]
     pub(crate) limit: Vec<String>,
+}
+
+const KLAR_ABOUT: &str = "\
+Scan an image the way Klar (optiopay/klar) reports it, so CI scripts written for Klar keep
+working: `strata klar IMAGE`, or install strata as `klar` (a symlink) and run `klar IMAGE`.
+Configuration is Klar's environment: CLAIR_OUTPUT (lowest severity shown and counted),
+CLAIR_THRESHOLD (how many may pass), JSON_OUTPUT, FORMAT_OUTPUT (standard, json, table),
+DOCKER_USER, DOCKER_PASSWORD, DOCKER_TOKEN, DOCKER_INSECURE, REGISTRY_INSECURE,
+DOCKER_PLATFORM_OS, DOCKER_PLATFORM_ARCH, WHITELIST_FILE, IGNORE_UNFIXED. The scan runs
+locally on Strata's database. Exit status: 0, 1 when more vulnerabilities than
+CLAIR_THRESHOLD are at or above CLAIR_OUTPUT, 2 on error.";
+
+/// Arguments of `strata klar`: Klar takes exactly one, the image.
+#[derive(Debug, clap::Args)]
+pub(crate) struct KlarArgs {
+    /// The image.
+    #[arg(num_args = 0.., allow_hyphen_values = true)]
+    pub(crate) args: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

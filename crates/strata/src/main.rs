@@ -4,8 +4,6 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
-// Klar-compatible mode: built and tested here, wired into the CLI separately.
-#[allow(dead_code, unused_imports)]
 mod klar;
 
 use std::process::ExitCode;
@@ -18,6 +16,17 @@ pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    // Invoked as `klar` (a symlink or a copy): Klar's command line, Klar's rules.
+    let mut args = std::env::args();
+    let invoked_as = args.next().unwrap_or_default();
+    if std::path::Path::new(&invoked_as)
+        .file_stem()
+        .is_some_and(|name| name == "klar")
+    {
+        let rest: Vec<String> = args.collect();
+        let cache = commands::cache_dir_from_env();
+        return ExitCode::from(commands::klar::run(&rest, &cache));
+    }
     let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(failure) => return report(&failure, false),

@@ -56,6 +56,11 @@ pub(crate) fn registry_options(options: &ImageOptions) -> Result<RegistryOptions
         ca_certs: options.ca_cert.clone(),
         insecure: options.insecure,
         insecure_registries: options.insecure_registry.clone(),
+        timeout: options
+            .timeout
+            .map_or(RegistryOptions::default().timeout, |s| {
+                std::time::Duration::from_secs(s.max(1))
+            }),
         ..RegistryOptions::default()
     })
 }

@@ -2,9 +2,12 @@
 
 mod cache;
 pub(crate) mod db;
+mod gate;
 mod image;
+pub(crate) mod klar;
 mod output;
 mod sbom;
+mod scan;
 mod vercmp;
 
 use crate::cli::{CacheCommand, Cli, Command, DbCommand, ImageCommand};
@@ -16,7 +19,9 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
         Command::Image(ImageCommand::Inspect(args)) => {
             image::inspect(args, &image::cache_dir(cli.cache_dir.as_deref()))
         }
-        Command::Image(ImageCommand::Scan(_)) => Err(Failure::from(anyhow::anyhow!("wip"))),
+        Command::Image(ImageCommand::Scan(args)) => {
+            scan::run(args, &image::cache_dir(cli.cache_dir.as_deref()))
+        }
         Command::Sbom(args) => sbom::run(args, &image::cache_dir(cli.cache_dir.as_deref())),
         Command::Cache(CacheCommand::Prune(args)) => {
             cache::prune(args, &image::cache_dir(cli.cache_dir.as_deref()))
@@ -32,6 +37,16 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
                 DbCommand::Pull(args) => db::pull(args, &cache),
             }
         }
+        Command::Klar(args) => Ok(klar::run(
+            &args.args,
+            &image::cache_dir(cli.cache_dir.as_deref()),
+        )),
         Command::Vercmp(args) => vercmp::run(args),
     }
+}
+
+/// The cache directory when no flags were parsed (Klar mode): `STRATA_CACHE_DIR`, else the default.
+pub(crate) fn cache_dir_from_env() -> std::path::PathBuf {
+    let flag = std::env::var_os("STRATA_CACHE_DIR").map(std::path::PathBuf::from);
+    image::cache_dir(flag.as_deref())
 }

@@ -7,8 +7,8 @@ use strata_catalog::{Inventory, Scope};
 use strata_match::{DbInfo, DbSource, Matcher, ScanReport, Summary};
 use strata_vulndb::store::Db;
 
-use crate::cli::{ScanArgs, ScopeArg};
-use crate::commands::{db, image, output, sbom};
+use crate::cli::{ImageOptions, ScanArgs, ScopeArg};
+use crate::commands::{db, gate, image, output, sbom};
 use crate::failure::Failure;
 
 /// Formats `strata image scan` writes.
@@ -70,13 +70,24 @@ pub(crate) fn scan_db(
 
 pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &FORMATS, "table")?;
+    // Bad gate flags are refused before anything is downloaded.
+    gate::gate(args)?;
     let db = scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
-    let db_info = db_info(&db, cache)?;
-    check_age(&db_info, args)?;
-    let (inventory, base_layers) = index(args, cache)?;
-    let mut matcher = Matcher::new(&db);
-    let matched = matcher.run(&inventory, base_layers)?;
-    if let Some(os) = matched.os.as_ref().filter(|os| !os.supported) {
+    let scope = match args.scope {
+        ScopeArg::Squashed => Scope::Squashed,
+        ScopeArg::AllLayers => Scope::AllLayers,
+    };
+    let input = Input {
+        image: &args.image,
+        image_options: &args.image_options,
+        scope,
+        no_cache: args.no_cache,
+        base_image: args.base_image.as_deref(),
+    };
+    let info = db_info(&db, cache)?;
+    check_age(&info, args)?;
+    let mut report = report(&input, cache, &db, info)?;
+    if let Some(os) = report.os.as_ref().filter(|os| !os.supported) {
         let what = format!(
             "no vulnerability data for {} {}: OS packages not checked",
             os.id,
@@ -90,18 +101,7 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
             eprintln!("warning: {what}");
         }
     }
-    let packages = inventory.packages.len();
-    let mut report = ScanReport {
-        schema: strata_match::SCHEMA.to_owned(),
-        image: inventory.image.clone(),
-        os: matched.os,
-        db: db_info,
-        summary: Summary::of(&matched.findings, 0, packages),
-        findings: matched.findings,
-        suppressed: Vec::new(),
-        inventory: Some(inventory),
-    };
-    let outcome = crate::commands::gate::apply(&mut report, args)?;
+    let outcome = gate::apply(&mut report, args)?;
     for target in &targets {
         output::write(target, &render(&report, &target.format, args, &outcome)?)?;
     }
@@ -111,6 +111,37 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
         eprintln!("{reason}");
     }
     Ok(outcome.exit_code)
+}
+
+/// What to scan.
+pub(crate) struct Input<'a> {
+    pub(crate) image: &'a str,
+    pub(crate) image_options: &'a ImageOptions,
+    pub(crate) scope: Scope,
+    pub(crate) no_cache: bool,
+    pub(crate) base_image: Option<&'a str>,
+}
+
+/// Indexes (or reads) the image and matches it: the unfiltered report.
+pub(crate) fn report(
+    input: &Input<'_>,
+    cache: &Path,
+    db: &Db,
+    info: DbInfo,
+) -> Result<ScanReport, Failure> {
+    let (inventory, base_layers) = index(input, cache)?;
+    let matched = Matcher::new(db).run(&inventory, base_layers)?;
+    let packages = inventory.packages.len();
+    Ok(ScanReport {
+        schema: strata_match::SCHEMA.to_owned(),
+        image: inventory.image.clone(),
+        os: matched.os,
+        db: info,
+        summary: Summary::of(&matched.findings, 0, packages),
+        findings: matched.findings,
+        suppressed: Vec::new(),
+        inventory: Some(inventory),
+    })
 }
 
 fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
@@ -133,7 +164,7 @@ fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn db_info(db: &Db, cache: &Path) -> Result<DbInfo, Failure> {
+pub(crate) fn db_info(db: &Db, cache: &Path) -> Result<DbInfo, Failure> {
     Ok(DbInfo {
         built_at: db.built_at()?,
         sources: db
@@ -150,27 +181,28 @@ fn db_info(db: &Db, cache: &Path) -> Result<DbInfo, Failure> {
 }
 
 /// The inventory (indexed, or read from `sbom:PATH`) and the base image's layer count.
-fn index(args: &ScanArgs, cache: &Path) -> Result<(Inventory, usize), Failure> {
-    if let Some(path) = args.image.strip_prefix("sbom:") {
+fn index(input: &Input<'_>, cache: &Path) -> Result<(Inventory, usize), Failure> {
+    if let Some(path) = input.image.strip_prefix("sbom:") {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
         let inventory = strata_catalog::sbom_input::read(&bytes, path)?;
         return Ok((inventory, 0));
     }
-    let scope = match args.scope {
-        ScopeArg::Squashed => Scope::Squashed,
-        ScopeArg::AllLayers => Scope::AllLayers,
-    };
-    let indexed = sbom::index(&args.image, &args.image_options, cache, scope, args.no_cache)?;
-    let base_layers = match &args.base_image {
+    let indexed = sbom::index(
+        input.image,
+        input.image_options,
+        cache,
+        input.scope,
+        input.no_cache,
+    )?;
+    let base_layers = match input.base_image {
         None => indexed.base_layers,
         Some(base) => {
-            let base = image::open(base, &args.image_options, cache)?;
-            let ours = &indexed.diff_ids;
+            let base = image::open(base, input.image_options, cache)?;
             base.config
                 .rootfs
                 .diff_ids
                 .iter()
-                .zip(ours)
+                .zip(&indexed.diff_ids)
                 .take_while(|(a, b)| a == b)
                 .count()
         }
@@ -182,7 +214,7 @@ fn render(
     report: &ScanReport,
     format: &str,
     args: &ScanArgs,
-    outcome: &crate::commands::gate::Outcome,
+    outcome: &gate::Outcome,
 ) -> Result<String, Failure> {
     let json = |value: &serde_json::Value| -> Result<String, Failure> {
         Ok(serde_json::to_string_pretty(value).context("cannot render JSON")? + "\n")
@@ -190,22 +222,36 @@ fn render(
     let version = env!("CARGO_PKG_VERSION");
     match format {
         "json" => Ok(serde_json::to_string_pretty(report).context("cannot render JSON")? + "\n"),
-        "table" => Ok(strata_report::scan::table::render(
-            report,
-            std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
-            args.show_suppressed,
-        )),
+        "table" => {
+            let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none();
+            if args.show_suppressed && !report.suppressed.is_empty() {
+                // The suppressed findings, marked, after the shown ones.
+                let mut shown = report.clone();
+                shown.findings = report.suppressed.clone();
+                shown.suppressed.clear();
+                shown.summary = Summary::of(&shown.findings, 0, report.summary.packages);
+                Ok(format!(
+                    "{}\nSuppressed (ignore file / VEX):\n{}",
+                    strata_report::scan::table::render(report, color),
+                    strata_report::scan::table::render(&shown, color)
+                ))
+            } else {
+                Ok(strata_report::scan::table::render(report, color))
+            }
+        }
         "sarif" => json(&strata_report::scan::sarif::render(report, version)),
         "cyclonedx-json" => json(&strata_report::cyclonedx::scan_bom(report, version)),
-        "spdx-json" => {
-            let empty = Inventory::default();
-            let inventory = report.inventory.as_ref().unwrap_or(&empty);
-            json(&strata_report::spdx::document(
+        "spdx-json" => match &report.inventory {
+            Some(inventory) => json(&strata_report::spdx::document(
                 inventory,
                 &strata_report::now_rfc3339(),
                 version,
-            ))
-        }
+            )),
+            None => Err(Failure::from(anyhow::anyhow!(
+                "no inventory to write as SPDX"
+            ))),
+        },
         "junit" => Ok(strata_report::scan::junit::render(report, &|f| {
             outcome.fails(f)
         })),

@@ -150,11 +150,6 @@ impl KlarEnv {
         positive_duration(go_minutes(self.docker_timeout_minutes))
     }
 
-    /// The Clair timeout, `None` for none (as [`KlarEnv::docker_timeout`]).
-    pub(crate) fn clair_timeout(&self) -> Option<Duration> {
-        positive_duration(go_minutes(self.clair_timeout_minutes))
-    }
-
     /// What Klar prints on stderr before pulling, unless in JSON mode (`main.go`):
     /// both timeouts, then the whitelist file or its absence.
     pub(crate) fn stderr_preamble(&self) -> String {

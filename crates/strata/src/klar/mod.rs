@@ -24,9 +24,11 @@ mod output;
 mod table;
 mod whitelist;
 
-pub(crate) use env::{KlarEnv, KlarFormat};
-pub(crate) use output::{render, render_for_image};
-pub(crate) use whitelist::{Whitelist, klar_image_name};
+pub(crate) use env::KlarEnv;
+#[cfg(test)]
+pub(crate) use output::render;
+pub(crate) use output::render_for_image;
+pub(crate) use whitelist::Whitelist;
 
 use strata_vulndb::Severity;
 

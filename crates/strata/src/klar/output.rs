@@ -43,6 +43,7 @@ const TABLE_HEADER: [&str; 7] = [
 /// Klar's output for `report`. The per-image whitelist key is Klar's name of
 /// `report.image.reference`; see [`render_for_image`] to use the argument as
 /// the user typed it, as Klar did.
+#[cfg(test)]
 pub(crate) fn render(
     report: &ScanReport,
     env: &KlarEnv,
