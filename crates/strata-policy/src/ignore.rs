@@ -486,6 +486,21 @@ mod tests {
     }
 
     #[test]
+    fn yaml_alias_bombs_and_deep_nesting_are_refused() {
+        let mut bomb = String::from("misconfigurations:\n  - &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..12 {
+            let previous = format!("*a{}", level - 1);
+            let items = vec![previous; 10].join(", ");
+            bomb.push_str(&format!("  - &a{level} [{items}]\n"));
+        }
+        let started = std::time::Instant::now();
+        assert!(yaml(&bomb).is_err());
+        assert!(started.elapsed().as_secs() < 5);
+        let deep = format!("secrets: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(yaml(&deep).is_err());
+    }
+
+    #[test]
     fn load_default_only_when_present() {
         let dir = tempfile::tempdir().unwrap();
         assert!(IgnoreFile::load_default(dir.path()).unwrap().is_none());

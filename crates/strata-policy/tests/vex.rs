@@ -659,6 +659,19 @@ fn csaf_affected_wins_over_not_affected_for_the_same_product() {
 // ---------------------------------------------------------------- detection
 
 #[test]
+fn statements_about_another_vulnerability_of_the_package_suppress_nothing() {
+    for name in ["openvex.json", "cyclonedx-vex.json", "csaf-vex.json"] {
+        let vex = VexDocument::load(&data(name)).unwrap();
+        let report = applied(vec![urllib3_certs("1.23"), urllib3("1.23")], &[vex]);
+        assert_eq!(
+            ids(&report.findings),
+            [pair("PYSEC-2019-133", "1.23")],
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn formats_are_detected_by_content_whatever_the_name() {
     for (name, format) in [
         ("openvex.json", VexFormat::OpenVex),

@@ -26,6 +26,7 @@ mod cyclonedx;
 pub(crate) mod image;
 mod openvex;
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -90,7 +91,16 @@ pub struct VexDocument {
     path: PathBuf,
     format: VexFormat,
     statements: Vec<Statement>,
+    /// Lowercased vulnerability id → indexes into `statements`, so a finding
+    /// is checked only against statements about it (distribution CSAF
+    /// documents run to thousands of products).
+    by_id: HashMap<String, Vec<usize>>,
     notes: Vec<String>,
+}
+
+/// The form ids are compared in.
+fn id_key(id: &str) -> String {
+    id.trim().to_ascii_lowercase()
 }
 
 /// One statement: vulnerability ids, products, status.
@@ -188,13 +198,8 @@ impl Product {
 
 impl Statement {
     fn decides(&self, target: &Target<'_>) -> bool {
-        let finding = target.finding;
-        let id_matches = self.ids.iter().any(|id| {
-            std::iter::once(&finding.id)
-                .chain(&finding.aliases)
-                .any(|theirs| theirs.trim().eq_ignore_ascii_case(id.trim()))
-        });
-        id_matches && self.products.iter().any(|p| p.covers(target))
+        // The id was matched through the index.
+        self.products.iter().any(|p| p.covers(target))
     }
 
     /// `not_affected (vulnerable_code_not_present): <impact statement>`.
@@ -288,10 +293,18 @@ impl VexDocument {
                     .to_owned(),
             ));
         };
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, statement) in statements.iter().enumerate() {
+            let keys: BTreeSet<String> = statement.ids.iter().map(|id| id_key(id)).collect();
+            for key in keys {
+                by_id.entry(key).or_default().push(index);
+            }
+        }
         Ok(VexDocument {
             path: path.to_owned(),
             format,
             statements,
+            by_id,
             notes,
         })
     }
@@ -322,9 +335,16 @@ impl VexDocument {
     /// The statement deciding `target`: of those that match, the one with
     /// the latest timestamp, and of equals the last in the document.
     pub(crate) fn deciding(&self, target: &Target<'_>) -> Option<&Statement> {
-        self.statements
-            .iter()
-            .enumerate()
+        let finding = target.finding;
+        let candidates: BTreeSet<usize> = std::iter::once(&finding.id)
+            .chain(&finding.aliases)
+            .filter_map(|id| self.by_id.get(&id_key(id)))
+            .flatten()
+            .copied()
+            .collect();
+        candidates
+            .into_iter()
+            .filter_map(|index| Some((index, self.statements.get(index)?)))
             .filter(|(_, statement)| statement.decides(target))
             .max_by_key(|(index, statement)| (statement.timestamp, *index))
             .map(|(_, statement)| statement)

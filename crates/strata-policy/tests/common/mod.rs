@@ -78,6 +78,18 @@ pub(crate) fn urllib3(version: &str) -> Finding {
     )
 }
 
+/// PYSEC-2019-133 (urllib3 < 1.24.2 mishandles certain certificate
+/// configurations), aliases CVE-2019-11324 and GHSA-mh33-7rrq-662w: another
+/// vulnerability of the same package.
+pub(crate) fn urllib3_certs(version: &str) -> Finding {
+    let mut finding = urllib3(version);
+    finding.id = "PYSEC-2019-133".into();
+    finding.aliases = vec!["CVE-2019-11324".into(), "GHSA-mh33-7rrq-662w".into()];
+    finding.fixed_versions = vec!["1.24.2".into()];
+    finding.severity = Severity::High;
+    finding
+}
+
 /// CVE-2024-33601 (nscd netgroup cache) in bookworm's glibc, fixed in
 /// 2.36-9+deb12u7 (Debian security tracker).
 pub(crate) fn glibc_nscd() -> Finding {
