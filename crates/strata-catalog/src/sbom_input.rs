@@ -111,13 +111,13 @@ fn cyclonedx(doc: &Value) -> (Option<Os>, Purls) {
         if seen > 1_000_000 {
             break;
         }
-        if component.get("type").and_then(Value::as_str) == Some("operating-system") {
-            if let Some(name) = component.get("name").and_then(Value::as_str) {
-                os = Some(os_named(
-                    name,
-                    component.get("version").and_then(Value::as_str),
-                ));
-            }
+        if component.get("type").and_then(Value::as_str) == Some("operating-system")
+            && let Some(name) = component.get("name").and_then(Value::as_str)
+        {
+            os = Some(os_named(
+                name,
+                component.get("version").and_then(Value::as_str),
+            ));
         }
         if let Some(purl) = component.get("purl").and_then(Value::as_str) {
             let paths = component

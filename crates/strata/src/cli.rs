@@ -60,10 +60,10 @@ pub(crate) enum Command {
 pub(crate) enum ImageCommand {
     /// Find the known vulnerabilities of an image's OS packages and libraries.
     #[command(long_about = SCAN_ABOUT)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Show an image's manifest, config and layers without downloading layers.
     #[command(long_about = INSPECT_ABOUT)]
-    Inspect(InspectArgs),
+    Inspect(Box<InspectArgs>),
 }
 
 const INSPECT_ABOUT: &str = "\

@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::fmt::Write as _;
+use std::io::Write as _;
+
 use anyhow::Context as _;
 use strata_image::{Digest, ImageRef};
 use strata_vulndb::bundle::{self, ImportLimits};
@@ -96,6 +99,7 @@ pub(crate) fn run_update(
     feeds: &FeedOptions,
     only: &[String],
     force: bool,
+    show_progress: bool,
 ) -> Result<UpdateReport, Failure> {
     let options = UpdateOptions {
         fetch: FetchOptions {
@@ -110,7 +114,11 @@ pub(crate) fn run_update(
     };
     let path = db_path(cache);
     let now = jiff::Timestamp::now().to_string();
-    let progress = |outcome: &SourceOutcome| eprintln!("{}", describe(outcome));
+    let progress = |outcome: &SourceOutcome| {
+        if show_progress {
+            eprintln!("{}", describe(outcome));
+        }
+    };
     let report = runtime()?
         .block_on(update::update(&path, &options, &now, &progress))
         .map_err(|e| {
@@ -157,7 +165,7 @@ fn describe(outcome: &SourceOutcome) -> String {
 }
 
 pub(crate) fn update_command(args: &DbUpdateArgs, cache: &Path) -> Result<u8, Failure> {
-    let report = run_update(cache, &args.feeds, &args.source, args.force)?;
+    let report = run_update(cache, &args.feeds, &args.source, args.force, true)?;
     let failed: Vec<&str> = report.failures().map(|s| s.name.as_str()).collect();
     if failed.is_empty() {
         eprintln!("database updated: {}", db_path(cache).display());
@@ -186,6 +194,7 @@ pub(crate) fn status(args: &DbStatusArgs, cache: &Path) -> Result<u8, Failure> {
     let built_at = db.built_at()?;
     let sources = db.sources()?;
     let bundled = is_bundled(&path);
+    let mut out = String::new();
     match args.format {
         InspectFormat::Json => {
             let json = serde_json::json!({
@@ -204,27 +213,33 @@ pub(crate) fn status(args: &DbStatusArgs, cache: &Path) -> Result<u8, Failure> {
                     "documents": s.documents,
                 })).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&json)?);
+            out.push_str(&serde_json::to_string_pretty(&json)?);
+            out.push('\n');
         }
         InspectFormat::Table => {
-            println!("Database:  {}", path.display());
-            println!("Schema:    {}", strata_vulndb::store::SCHEMA_VERSION);
-            println!(
+            let _ = writeln!(out, "Database:  {}", path.display());
+            let _ = writeln!(out, "Schema:    {}", strata_vulndb::store::SCHEMA_VERSION);
+            let _ = writeln!(
+                out,
                 "Built at:  {}{}",
                 built_at.as_deref().unwrap_or("unknown"),
                 age_note(built_at.as_deref())
             );
             if bundled {
-                println!("Origin:    the snapshot bundled with Strata (run `strata db update`)");
+                let _ = writeln!(
+                    out,
+                    "Origin:    the snapshot bundled with Strata (run `strata db update`)"
+                );
             }
-            println!();
+            out.push('\n');
             let width = sources
                 .iter()
                 .map(|s| s.name.len())
                 .max()
                 .unwrap_or(6)
                 .max(6);
-            println!(
+            let _ = writeln!(
+                out,
                 "{:width$}  {:>8}  {:20}  {:20}  URL / validators",
                 "SOURCE", "RECORDS", "FETCHED", "NEWEST RECORD"
             );
@@ -234,7 +249,8 @@ pub(crate) fn status(args: &DbStatusArgs, cache: &Path) -> Result<u8, Failure> {
                     (None, Some(lm)) => format!(" (Last-Modified {lm})"),
                     _ => String::new(),
                 };
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:width$}  {:>8}  {:20}  {:20}  {}{}",
                     s.name,
                     s.records,
@@ -246,6 +262,10 @@ pub(crate) fn status(args: &DbStatusArgs, cache: &Path) -> Result<u8, Failure> {
             }
         }
     }
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .context("cannot write to stdout")?;
     Ok(EXIT_OK)
 }
 

@@ -1,6 +1,7 @@
 //! `strata klar IMAGE` (also the binary invoked as `klar`): Klar's environment,
 //! output and exit rule over a local scan (see `crate::klar`).
 
+use std::io::Write as _;
 use std::path::Path;
 
 use strata_catalog::Scope;
@@ -51,7 +52,10 @@ fn run_klar(args: &[String], cache: &Path) -> i32 {
     match scan_for_klar(image, &env, cache) {
         Ok(report) => {
             let outcome = klar::render_for_image(&report, &env, whitelist.as_ref(), image);
-            print!("{}", outcome.stdout);
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(outcome.stdout.as_bytes()).is_err() {
+                return klar::EXIT_ERROR;
+            }
             eprint!("{}", outcome.stderr);
             outcome.exit_code
         }

@@ -37,12 +37,20 @@ pub(crate) fn scan_db(
             if !quiet {
                 eprintln!("no vulnerability database yet: running `strata db update` once");
             }
-            match db::run_update(cache, feeds, &[], false) {
+            match db::run_update(cache, feeds, &[], false, false) {
                 Ok(report) => {
-                    let failed = report.failures().count();
-                    updated = failed < report.sources.len();
-                    if failed > 0 && !quiet {
-                        eprintln!("warning: {failed} source(s) could not be fetched");
+                    let failed: Vec<_> = report.failures().collect();
+                    updated = failed.len() < report.sources.len();
+                    if let Some(first) = failed.first()
+                        && !quiet
+                    {
+                        eprintln!(
+                            "warning: {} of {} feed source(s) could not be fetched (first: {}: {})",
+                            failed.len(),
+                            report.sources.len(),
+                            first.name,
+                            first.error.as_deref().unwrap_or("unknown")
+                        );
                     }
                 }
                 Err(e) => {
