@@ -98,22 +98,23 @@ impl ImageConfig {
     /// a layer are the base's. 0 when the history shows no such step.
     pub fn base_layers(&self) -> usize {
         let mut layers = 0;
-        let mut boundary = None;
+        let mut pending = None;
+        let mut boundary = 0;
         for step in &self.history {
             if step.empty_layer {
                 let command = step.created_by.as_deref().unwrap_or_default();
                 if command.contains("CMD") || command.contains("ENTRYPOINT") {
-                    boundary = Some(layers);
+                    pending = Some(layers);
                 }
             } else {
+                // A CMD followed by a layer closed a base image.
+                if let Some(end) = pending.take() {
+                    boundary = end;
+                }
                 layers += 1;
             }
         }
-        // A CMD after the last layer is the image's own, not a base's.
-        match boundary {
-            Some(b) if b < layers => b,
-            _ => 0,
-        }
+        boundary
     }
 
     /// The history entry that made each layer (`None` where history is short).
