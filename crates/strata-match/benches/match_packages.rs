@@ -5,7 +5,12 @@
 //! advisories at versions they list (so many lookups hit, as in a real image).
 //! Run: `cargo bench -p strata-match`.
 
-#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -16,7 +21,7 @@ use strata_catalog::PackageKind;
 use strata_catalog::inventory::{ImageInfo, Inventory, InventoryPackage, OsInfo};
 use strata_match::Matcher;
 use strata_vulndb::store::{Builder, Db, Document};
-use strata_vulndb::{Advisory, feeds};
+use strata_vulndb::{Advisory, Event, feeds};
 
 fn shared(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -50,7 +55,17 @@ fn named(advisories: &[Advisory], n: usize) -> Vec<(String, String)> {
     let mut seen = BTreeMap::new();
     for advisory in advisories {
         for affected in &advisory.affected {
-            if let Some(version) = affected.versions.first() {
+            // A listed version, else a range bound (introduced: affected; fixed: not).
+            let bound = affected
+                .ranges
+                .iter()
+                .flat_map(|r| &r.events)
+                .find_map(|e| match e {
+                    Event::Introduced(v) if v != "0" && v != "0.0.0-0" => Some(v),
+                    Event::Fixed(v) => Some(v),
+                    _ => None,
+                });
+            if let Some(version) = affected.versions.first().or(bound) {
                 seen.entry(affected.package.clone())
                     .or_insert_with(|| version.clone());
             }
@@ -74,11 +89,19 @@ fn setup(dir: &std::path::Path) -> (Db, Inventory) {
     .unwrap();
     let debian = feeds::debian::parse_tracker(&tracker).unwrap().records;
     builder.replace(&doc("debian"), &debian, &[]).unwrap();
-    let pypi = feeds::osv::parse_dir(&shared("feeds/osv/PyPI/json")).unwrap().records;
+    let pypi = feeds::osv::parse_dir(&shared("feeds/osv/PyPI/json"))
+        .unwrap()
+        .records;
     builder.replace(&doc("osv:PyPI"), &pypi, &[]).unwrap();
-    let crates = feeds::osv::parse_dir(&shared("feeds/osv/crates.io")).unwrap().records;
-    builder.replace(&doc("osv:crates.io"), &crates, &[]).unwrap();
-    let go = feeds::osv::parse_dir(&shared("feeds/osv/Go")).unwrap().records;
+    let crates = feeds::osv::parse_dir(&shared("feeds/osv/crates.io"))
+        .unwrap()
+        .records;
+    builder
+        .replace(&doc("osv:crates.io"), &crates, &[])
+        .unwrap();
+    let go = feeds::osv::parse_dir(&shared("feeds/osv/Go"))
+        .unwrap()
+        .records;
     builder.replace(&doc("osv:Go"), &go, &[]).unwrap();
     builder.finish("2026-11-23T00:00:00Z").unwrap();
 
@@ -110,7 +133,11 @@ fn setup(dir: &std::path::Path) -> (Db, Inventory) {
     for (name, version) in named(&go, left) {
         packages.push(package(PackageKind::Go, "Go", &name, &version));
     }
-    assert_eq!(packages.len(), 1000, "enough advisory packages for the bench");
+    assert_eq!(
+        packages.len(),
+        1000,
+        "enough advisory packages for the bench"
+    );
     let inventory = Inventory {
         schema: strata_catalog::inventory::SCHEMA.into(),
         image: ImageInfo::default(),

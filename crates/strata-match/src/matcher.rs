@@ -112,8 +112,9 @@ pub fn os_namespace(inventory: &Inventory) -> Option<String> {
     Some(format!("{ecosystem}:{}", os.release.as_deref()?))
 }
 
-/// Go module and toolchain versions as OSV's Go ecosystem writes them: `v1.2.3`
-/// stays, the toolchain's `go1.21` is `1.21.0`, `go1.21rc1` is `1.21.0-rc.1`.
+/// Go module and toolchain versions as Go's scheme reads them: `v1.2.3` stays,
+/// the toolchain's `go1.21` is `v1.21.0`, `go1.21rc1` is `v1.21.0-rc.1` (x/vuln's
+/// mapping; OSV's `stdlib` ranges name the same versions without the `v`).
 fn go_version(version: &str) -> Result<String, String> {
     if version == "(devel)" || version.is_empty() {
         return Err(format!("version {version:?} cannot be compared"));
@@ -129,7 +130,7 @@ fn go_version(version: &str) -> Result<String, String> {
     while parts.len() < 3 {
         parts.push("0");
     }
-    let base = parts.join(".");
+    let base = format!("v{}", parts.join("."));
     // `rc1` → `-rc.1`, `beta2` → `-beta.2` (x/vuln's toolchain mapping).
     let pre = pre.trim_start_matches('-');
     if pre.is_empty() {
@@ -163,12 +164,14 @@ fn pep503(name: &str) -> String {
 }
 
 /// Whether an advisory entry affects `version`, and if so by what (in words).
-pub fn affects(affected: &Affected, version: &Version, scheme: Scheme) -> Option<String> {
+pub fn affects<'a>(
+    affected: &Affected,
+    listed: impl Iterator<Item = &'a str> + Clone,
+    version: &Version,
+    scheme: Scheme,
+) -> Option<String> {
     if affected.fix_state == FixState::NotAffected {
         return None;
-    }
-    if osv::in_versions(version, &affected.versions) {
-        return Some(format!("version {version} is listed as affected"));
     }
     for range in &affected.ranges {
         if range.kind == RangeKind::Git {
@@ -185,6 +188,10 @@ pub fn affects(affected: &Affected, version: &Version, scheme: Scheme) -> Option
         if parsed.contains(version) {
             return Some(describe_range(range));
         }
+    }
+    // OSV: the affected set is the union of the ranges and the listed versions.
+    if osv::in_listed(version, listed) {
+        return Some(format!("version {version} is listed as affected"));
     }
     None
 }
@@ -320,7 +327,10 @@ impl<'db> Matcher<'db> {
                 }
             };
             for m in self.db.affecting(&lookup.namespace, &lookup.name)? {
-                let Some(matched_by) = affects(&m.affected, &version, lookup.scheme) else {
+                let listed = m
+                    .versions()
+                    .chain(m.affected.versions.iter().map(String::as_str));
+                let Some(matched_by) = affects(&m.affected, listed, &version, lookup.scheme) else {
                     continue;
                 };
                 if let Some(finding) =
@@ -349,7 +359,7 @@ impl<'db> Matcher<'db> {
         if let Some(cached) = self.advisories.get(&key) {
             return Ok(cached.clone());
         }
-        let advisory = self.db.advisory_in(origin, id)?;
+        let advisory = self.db.advisory_head(origin, id)?;
         self.advisories.insert(key, advisory.clone());
         Ok(advisory)
     }
@@ -566,9 +576,9 @@ mod tests {
 
     #[test]
     fn go_toolchain_versions() {
-        assert_eq!(go_version("go1.21.3").unwrap(), "1.21.3");
-        assert_eq!(go_version("go1.21").unwrap(), "1.21.0");
-        assert_eq!(go_version("go1.21rc1").unwrap(), "1.21.0-rc.1");
+        assert_eq!(go_version("go1.21.3").unwrap(), "v1.21.3");
+        assert_eq!(go_version("go1.21").unwrap(), "v1.21.0");
+        assert_eq!(go_version("go1.21rc1").unwrap(), "v1.21.0-rc.1");
         assert_eq!(go_version("v0.3.7").unwrap(), "v0.3.7");
         assert!(go_version("(devel)").is_err());
     }

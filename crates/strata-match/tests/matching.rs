@@ -50,6 +50,10 @@ fn database(dir: &Path) -> Db {
     builder
         .replace(&document("osv:crates.io"), &crates.records, &[])
         .unwrap();
+    let go = feeds::osv::parse_dir(&shared("feeds/osv/Go")).unwrap();
+    builder
+        .replace(&document("osv:Go"), &go.records, &[])
+        .unwrap();
     let pypi = feeds::osv::parse_dir(&shared("feeds/osv/PyPI/json")).unwrap();
     builder
         .replace(&document("osv:PyPI"), &pypi.records, &[])
@@ -212,4 +216,24 @@ fn unparsable_versions_are_reported_as_unchecked() {
     assert!(matched.findings.is_empty());
     assert_eq!(matched.unchecked.len(), 1);
     assert!(matched.unchecked[0].package.contains("smallvec"));
+}
+
+#[test]
+fn go_toolchain_versions_match_stdlib_advisories() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    // GO-2023-1568 (stdlib): introduced 0, fixed 1.19.6; introduced 1.20.0-0, fixed 1.20.1.
+    let found = |version: &str| {
+        let stdlib = package(PackageKind::Go, "Go", "stdlib", version);
+        Matcher::new(&db)
+            .run(&debian_12(vec![stdlib]), 0)
+            .unwrap()
+            .findings
+            .iter()
+            .any(|f| f.id == "GO-2023-1568")
+    };
+    assert!(found("go1.20"));
+    assert!(found("go1.19.5"));
+    assert!(!found("go1.20.1"));
+    assert!(!found("go1.19.6"));
 }

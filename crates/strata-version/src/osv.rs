@@ -171,13 +171,53 @@ fn sort_steps(steps: &mut [(Step, Bound)]) {
 /// the version's scheme (so `1.0` matches a listed `1.0.0` where the scheme says
 /// they are equal); entries that do not parse are compared as text.
 pub fn in_versions(version: &Version, listed: &[String]) -> bool {
+    in_listed(version, listed.iter().map(String::as_str))
+}
+
+/// [`in_versions`] over any list of versions.
+pub fn in_listed<'a>(version: &Version, listed: impl Iterator<Item = &'a str> + Clone) -> bool {
     let text = version.to_string();
-    listed.iter().any(
-        |entry| match Version::parse(version.scheme(), entry.trim()) {
-            Ok(parsed) => parsed == *version,
-            Err(_) => entry.trim() == text,
-        },
-    )
+    if listed.clone().any(|entry| entry.trim() == text) {
+        return true;
+    }
+    // Lists run to hundreds of versions (PyPA enumerates every release): an entry
+    // whose leading number differs cannot be equal, so only the rest is parsed.
+    let major = leading_number(&text);
+    let mut listed = listed;
+    listed.any(|entry| {
+        let entry = entry.trim();
+        if let (Some(a), Some(b)) = (major, leading_number(entry))
+            && a != b
+        {
+            return false;
+        }
+        let parsed = match version.scheme() {
+            // As in ranges: OSV writes Go versions without their `v`.
+            Scheme::Go if !entry.starts_with('v') => {
+                Version::parse(Scheme::Go, &format!("v{entry}"))
+            }
+            scheme => Version::parse(scheme, entry),
+        };
+        parsed.is_ok_and(|parsed| parsed == *version)
+    })
+}
+
+/// The first number of a version (`v01.2` → 1), or `None` when the text has an
+/// epoch (`1:2.0`, `1!2.0`, where the first number is not the major) or no
+/// leading digits, so that the caller compares it fully.
+fn leading_number(text: &str) -> Option<u64> {
+    if text.contains([':', '!']) {
+        return None;
+    }
+    let digits = text.trim_start_matches(['v', 'V']);
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let digits = digits.get(..end)?;
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -194,6 +234,21 @@ mod tests {
     fn affected(scheme: Scheme, kind: RangeKind, events: &[Event], version: &str) -> bool {
         let range = AffectedRange::new(scheme, kind, events).unwrap();
         range.contains(&Version::parse(scheme, version).unwrap())
+    }
+
+    #[test]
+    fn listed_versions_compare_in_the_scheme() {
+        let listed = |scheme: Scheme, version: &str, list: &[&str]| {
+            let list: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+            in_versions(&Version::parse(scheme, version).unwrap(), &list)
+        };
+        assert!(listed(Scheme::Pep440, "1.0", &["0.9", "1.0.0"]));
+        assert!(listed(Scheme::Pep440, "1.0", &["v01.0"]));
+        assert!(listed(Scheme::Pep440, "1.0", &["0!1.0"]));
+        assert!(listed(Scheme::Dpkg, "2.0-1", &["0:2.0-1"]));
+        assert!(!listed(Scheme::Dpkg, "2.0-1", &["1:2.0-1", "2.0-2"]));
+        assert!(listed(Scheme::Go, "v1.2.3", &["1.2.3"]));
+        assert!(!listed(Scheme::Npm, "1.2.3", &["11.2.3", "not a version"]));
     }
 
     #[test]

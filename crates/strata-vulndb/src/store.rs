@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::{Advisory, Affected, Enrichment};
 
 /// Bumped when the schema changes; a database of another version is rebuilt.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A store failure, naming the database file.
 #[derive(Debug, thiserror::Error)]
@@ -44,11 +44,11 @@ const SCHEMA: &str = "
                             fetched_at TEXT, etag TEXT, last_modified TEXT,
                             records INTEGER NOT NULL, newest_modified TEXT);
     CREATE TABLE advisories (origin TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
-                             PRIMARY KEY (origin, id));
+                             head TEXT NOT NULL, PRIMARY KEY (origin, id));
     CREATE TABLE aliases (alias TEXT NOT NULL, origin TEXT NOT NULL, id TEXT NOT NULL,
                           PRIMARY KEY (alias, origin, id));
     CREATE TABLE affected (namespace TEXT NOT NULL, package TEXT NOT NULL, origin TEXT NOT NULL,
-                           id TEXT NOT NULL, data TEXT NOT NULL);
+                           id TEXT NOT NULL, data TEXT NOT NULL, versions TEXT NOT NULL);
     CREATE INDEX affected_package ON affected (namespace, package);
     CREATE INDEX affected_origin ON affected (origin);
     CREATE TABLE enrichment (cve TEXT NOT NULL, origin TEXT NOT NULL, data TEXT NOT NULL,
@@ -241,7 +241,9 @@ impl Builder {
         {
             let mut insert_advisory = self
                 .connection
-                .prepare_cached("INSERT INTO advisories (origin, id, data) VALUES (?1, ?2, ?3)")
+                .prepare_cached(
+                    "INSERT INTO advisories (origin, id, data, head) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(|e| f(&e))?;
             let mut insert_alias = self
                 .connection
@@ -252,13 +254,14 @@ impl Builder {
             let mut insert_affected = self
                 .connection
                 .prepare_cached(
-                    "INSERT INTO affected (namespace, package, origin, id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO affected (namespace, package, origin, id, data, versions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(|e| f(&e))?;
             for advisory in merged.values() {
                 let data = serde_json::to_string(advisory).map_err(|e| f(&e))?;
+                let head = serde_json::to_string(&head_of(advisory)).map_err(|e| f(&e))?;
                 insert_advisory
-                    .execute(params![origin, advisory.id, data])
+                    .execute(params![origin, advisory.id, data, head])
                     .map_err(|e| f(&e))?;
                 for alias in advisory.aliases.iter().chain(std::iter::once(&advisory.id)) {
                     insert_alias
@@ -266,14 +269,22 @@ impl Builder {
                         .map_err(|e| f(&e))?;
                 }
                 for affected in &advisory.affected {
-                    let data = serde_json::to_string(affected).map_err(|e| f(&e))?;
+                    // The version lists (PyPA enumerates hundreds) are kept as one
+                    // text, one version per line: one allocation to read, not hundreds.
+                    let versions = affected.versions.join("\n");
+                    let slim = Affected {
+                        versions: Vec::new(),
+                        ..affected.clone()
+                    };
+                    let data = serde_json::to_string(&slim).map_err(|e| f(&e))?;
                     insert_affected
                         .execute(params![
                             normalize_namespace(&affected.namespace),
                             affected.package,
                             origin,
                             advisory.id,
-                            data
+                            data,
+                            versions
                         ])
                         .map_err(|e| f(&e))?;
                 }
@@ -364,6 +375,24 @@ fn remove_stale_builds(dir: &Path, name: &str) {
     }
 }
 
+/// What a finding shows of an advisory: everything but the affected packages,
+/// with the details cut to their start. Matching reads this, not the whole record.
+fn head_of(advisory: &Advisory) -> Advisory {
+    const DETAILS: usize = 512;
+    let details = advisory.details.as_ref().map(|d| {
+        let mut end = d.len().min(DETAILS);
+        while !d.is_char_boundary(end) {
+            end -= 1;
+        }
+        d.get(..end).unwrap_or_default().to_owned()
+    });
+    Advisory {
+        affected: Vec::new(),
+        details,
+        ..advisory.clone()
+    }
+}
+
 fn sync_file(path: &Path) -> std::io::Result<()> {
     std::fs::File::open(path)?.sync_all()
 }
@@ -411,8 +440,27 @@ pub struct Match {
     pub origin: String,
     /// The advisory id.
     pub id: String,
-    /// What it says about the package.
+    /// What it says about the package, except the listed versions (see
+    /// [`Match::versions`]): `affected.versions` is empty.
     pub affected: Affected,
+    /// The explicitly listed affected versions, one per line.
+    pub listed: String,
+}
+
+impl Match {
+    /// The explicitly listed affected versions.
+    pub fn versions(&self) -> impl Iterator<Item = &str> + Clone {
+        self.listed.lines().filter(|l| !l.is_empty())
+    }
+
+    /// The whole entry, listed versions included.
+    pub fn into_affected(self) -> Affected {
+        let versions = self.versions().map(str::to_owned).collect();
+        Affected {
+            versions,
+            ..self.affected
+        }
+    }
 }
 
 impl Db {
@@ -422,10 +470,23 @@ impl Db {
         if !path.is_file() {
             return Err(f(&"not found"));
         }
+        // A database file is never changed in place (updates rename a new file over
+        // it, and an open handle keeps the old one), so it is opened immutable: no
+        // locks and no change checks per query, and memory-mapped.
+        let absolute = std::path::absolute(path).map_err(|e| f(&e))?;
+        let mut uri = url::Url::from_file_path(&absolute)
+            .map_err(|()| f(&"cannot be named as a file: URI"))?;
+        uri.set_query(Some("immutable=1"));
         let connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            uri.as_str(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )
+        .and_then(|c| {
+            c.execute_batch("PRAGMA mmap_size = 1073741824;")
+                .map(|()| c)
+        })
         .map_err(|e| f(&e))?;
         let db = Db {
             connection,
@@ -470,26 +531,25 @@ impl Db {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT origin, id, data FROM affected WHERE namespace = ?1 AND package = ?2",
+                "SELECT origin, id, data, versions FROM affected WHERE namespace = ?1 AND package = ?2",
             )
             .map_err(|e| f(&e))?;
-        let rows = statement
-            .query_map(params![normalize_namespace(namespace), package], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })
+        let mut rows = statement
+            .query(params![normalize_namespace(namespace), package])
             .map_err(|e| f(&e))?;
         let mut found = Vec::new();
-        for row in rows {
-            let (origin, id, data) = row.map_err(|e| f(&e))?;
-            let affected: Affected = serde_json::from_str(&data).map_err(|e| f(&e))?;
+        while let Some(row) = rows.next().map_err(|e| f(&e))? {
+            let data = row
+                .get_ref(2)
+                .map_err(|e| f(&e))?
+                .as_str()
+                .map_err(|e| f(&e))?;
+            let affected: Affected = serde_json::from_str(data).map_err(|e| f(&e))?;
             found.push(Match {
-                origin,
-                id,
+                origin: row.get(0).map_err(|e| f(&e))?,
+                id: row.get(1).map_err(|e| f(&e))?,
                 affected,
+                listed: row.get(3).map_err(|e| f(&e))?,
             });
         }
         Ok(found)
@@ -498,12 +558,11 @@ impl Db {
     /// Whether any advisory names this namespace (an OS release Strata has data for).
     pub fn has_namespace(&self, namespace: &str) -> Result<bool, StoreError> {
         self.connection
-            .query_row(
-                "SELECT 1 FROM affected WHERE namespace = ?1 LIMIT 1",
-                params![normalize_namespace(namespace)],
-                |_| Ok(()),
-            )
-            .optional()
+            .prepare_cached("SELECT 1 FROM affected WHERE namespace = ?1 LIMIT 1")
+            .and_then(|mut s| {
+                s.query_row(params![normalize_namespace(namespace)], |_| Ok(()))
+                    .optional()
+            })
             .map(|found| found.is_some())
             .map_err(|e| fail(&self.path)(&e))
     }
@@ -514,6 +573,22 @@ impl Db {
         let data: Option<String> = self
             .connection
             .prepare_cached("SELECT data FROM advisories WHERE origin = ?1 AND id = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![origin, id], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(|e| f(&e))?;
+        data.map(|d| serde_json::from_str(&d).map_err(|e| f(&e)))
+            .transpose()
+    }
+
+    /// The advisory `id` of `origin` without its affected packages and with its
+    /// details shortened: what a finding needs, cheap to read.
+    pub fn advisory_head(&self, origin: &str, id: &str) -> Result<Option<Advisory>, StoreError> {
+        let f = fail(&self.path);
+        let data: Option<String> = self
+            .connection
+            .prepare_cached("SELECT head FROM advisories WHERE origin = ?1 AND id = ?2")
             .and_then(|mut s| {
                 s.query_row(params![origin, id], |row| row.get(0))
                     .optional()
