@@ -1159,9 +1159,12 @@ fn one_run_writes_every_format_and_each_is_valid() {
 // ---------------------------------------------------------------------------
 // Inputs: SBOMs, registries, archives
 
-/// Ids per (name, version) of the PyPI findings.
-fn python_ids(report: &Value) -> BTreeMap<(String, String), BTreeSet<String>> {
-    let mut ids: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+/// Ids per package (name, version, paths) of the PyPI findings. The paths
+/// tell apart two copies of one version: bookworm-python has pip 23.0.1 both
+/// in /opt/venv and from Debian's python3-pip, whose copy is left to Debian's
+/// advisories.
+fn python_ids(report: &Value) -> BTreeMap<(String, String, String), BTreeSet<String>> {
+    let mut ids: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
     for f in findings(report)
         .iter()
         .filter(|f| f["package"]["ecosystem"] == "PyPI")
@@ -1169,6 +1172,7 @@ fn python_ids(report: &Value) -> BTreeMap<(String, String), BTreeSet<String>> {
         ids.entry((
             f["package"]["name"].as_str().unwrap().to_owned(),
             f["package"]["version"].as_str().unwrap().to_owned(),
+            f["package"]["paths"].to_string(),
         ))
         .or_default()
         .insert(f["id"].as_str().unwrap().to_owned());
