@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use packageurl::PackageUrl;
 use serde_json::Value;
 
-use crate::inventory::{ImageInfo, Inventory, InventoryPackage, OsInfo, SCHEMA};
+use crate::inventory::{ImageInfo, Inventory, InventoryPackage, OsInfo, Owner, SCHEMA};
 use crate::{Os, PackageKind};
 
 /// The largest SBOM read.
@@ -49,7 +49,7 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Inventory, SbomError> {
     };
     let mut packages = Vec::new();
     let mut distro = None;
-    for (purl, paths) in purls {
+    for Listed { purl, paths, owner } in purls {
         let Ok(parsed) = purl.parse::<PackageUrl<'_>>() else {
             continue;
         };
@@ -59,7 +59,7 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Inventory, SbomError> {
                 .get("distro")
                 .map(|d| (parsed.ty().to_owned(), d.to_string()));
         }
-        if let Some(package) = package_of(&parsed, &purl, paths) {
+        if let Some(package) = package_of(&parsed, &purl, paths, owner) {
             packages.push(package);
         }
     }
@@ -92,7 +92,15 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Inventory, SbomError> {
     })
 }
 
-type Purls = Vec<(String, Vec<String>)>;
+/// A package an SBOM lists: its purl, where it is, and the OS package that
+/// owns its files (Strata's own `strata:owner:*` properties).
+struct Listed {
+    purl: String,
+    paths: Vec<String>,
+    owner: Option<Owner>,
+}
+
+type Purls = Vec<Listed>;
 
 fn cyclonedx(doc: &Value) -> (Option<Os>, Purls) {
     let mut os = None;
@@ -120,22 +128,49 @@ fn cyclonedx(doc: &Value) -> (Option<Os>, Purls) {
             ));
         }
         if let Some(purl) = component.get("purl").and_then(Value::as_str) {
-            let paths = component
+            let properties: Vec<(&str, &str)> = component
                 .get("properties")
                 .and_then(Value::as_array)
-                .map(|props| {
-                    props
-                        .iter()
-                        .filter(|p| {
-                            p.get("name").and_then(Value::as_str).is_some_and(|n| {
-                                n.ends_with(":path") || n.ends_with("location:0:path")
-                            })
-                        })
-                        .filter_map(|p| p.get("value").and_then(Value::as_str).map(str::to_owned))
-                        .collect()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| {
+                    Some((
+                        p.get("name").and_then(Value::as_str)?,
+                        p.get("value").and_then(Value::as_str)?,
+                    ))
                 })
-                .unwrap_or_default();
-            purls.push((purl.to_owned(), paths));
+                .collect();
+            let paths = properties
+                .iter()
+                .filter(|(n, _)| n.ends_with(":path") || n.ends_with("location:0:path"))
+                .map(|(_, v)| (*v).to_owned())
+                .collect();
+            // Strata's CycloneDX names the OS package owning a language
+            // package's files: keep it, so the scan leaves that package to the
+            // distro's advisories as a scan of the image does.
+            let property = |name: &str| {
+                properties
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            };
+            let owner = match (
+                property("strata:owner:ecosystem"),
+                property("strata:owner:name"),
+                property("strata:owner:version"),
+            ) {
+                (Some(ecosystem), Some(name), Some(version)) => Some(Owner {
+                    ecosystem,
+                    name,
+                    version,
+                }),
+                _ => None,
+            };
+            purls.push(Listed {
+                purl: purl.to_owned(),
+                paths,
+                owner,
+            });
         }
         if let Some(Value::Array(children)) = component.get("components") {
             stack.extend(children.iter());
@@ -170,7 +205,11 @@ fn spdx(doc: &Value) -> (Option<Os>, Purls) {
             if reference.get("referenceType").and_then(Value::as_str) == Some("purl")
                 && let Some(purl) = reference.get("referenceLocator").and_then(Value::as_str)
             {
-                purls.push((purl.to_owned(), Vec::new()));
+                purls.push(Listed {
+                    purl: purl.to_owned(),
+                    paths: Vec::new(),
+                    owner: None,
+                });
             }
         }
     }
@@ -196,7 +235,12 @@ fn os_from_distro(ty: &str, distro: &str) -> Option<Os> {
     Some(os_named(id, Some(version)))
 }
 
-fn package_of(purl: &PackageUrl<'_>, text: &str, paths: Vec<String>) -> Option<InventoryPackage> {
+fn package_of(
+    purl: &PackageUrl<'_>,
+    text: &str,
+    paths: Vec<String>,
+    owner: Option<Owner>,
+) -> Option<InventoryPackage> {
     let version = purl.version()?.to_owned();
     let namespace = purl.namespace();
     let name = purl.name();
@@ -254,7 +298,7 @@ fn package_of(purl: &PackageUrl<'_>, text: &str, paths: Vec<String>) -> Option<I
         layer: None,
         layer_index: None,
         paths,
-        owner: None,
+        owner,
         kind,
         metadata: BTreeMap::new(),
     })
@@ -291,6 +335,42 @@ mod tests {
                 .iter()
                 .any(|p| p.name == "org.apache.logging.log4j:log4j-core" && p.ecosystem == "Maven")
         );
+    }
+
+    #[test]
+    fn strata_cyclonedx_keeps_the_owning_os_package() {
+        // As `strata sbom -f cyclonedx-json` writes a distro's pip and a venv's.
+        let doc = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+          {"type":"operating-system","name":"debian","version":"12"},
+          {"type":"library","name":"pip","version":"23.0.1","purl":"pkg:pypi/pip@23.0.1",
+           "properties":[
+            {"name":"strata:path","value":"/usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA"},
+            {"name":"strata:owner:ecosystem","value":"Debian"},
+            {"name":"strata:owner:name","value":"python3-pip"},
+            {"name":"strata:owner:version","value":"23.0.1+dfsg-1"}]},
+          {"type":"library","name":"pip","version":"23.0.1","purl":"pkg:pypi/pip@23.0.1",
+           "properties":[
+            {"name":"strata:path","value":"/opt/venv/lib/python3.11/site-packages/pip-23.0.1.dist-info/METADATA"}]}]}"#;
+        let inventory = read(doc, "x.cdx.json").unwrap();
+        assert_eq!(inventory.packages.len(), 2);
+        let owned = |dir: &str| {
+            inventory
+                .packages
+                .iter()
+                .find(|p| p.paths.iter().any(|x| x.starts_with(dir)))
+                .unwrap()
+                .owner
+                .clone()
+        };
+        assert_eq!(
+            owned("/usr/lib/python3/"),
+            Some(Owner {
+                ecosystem: "Debian".into(),
+                name: "python3-pip".into(),
+                version: "23.0.1+dfsg-1".into(),
+            })
+        );
+        assert_eq!(owned("/opt/venv/"), None);
     }
 
     #[test]
