@@ -250,6 +250,8 @@ pub struct Matcher<'db> {
     db: &'db Db,
     advisories: HashMap<(String, String), Option<Advisory>>,
     enrichments: HashMap<String, Option<Enrichment>>,
+    /// Entries per (namespace, name): binary packages of one source share them.
+    entries: HashMap<(String, String), std::rc::Rc<Vec<Match>>>,
 }
 
 impl std::fmt::Debug for Matcher<'_> {
@@ -265,6 +267,7 @@ impl<'db> Matcher<'db> {
             db,
             advisories: HashMap::new(),
             enrichments: HashMap::new(),
+            entries: HashMap::new(),
         }
     }
 
@@ -326,7 +329,17 @@ impl<'db> Matcher<'db> {
                     continue;
                 }
             };
-            for m in self.db.affecting(&lookup.namespace, &lookup.name)? {
+            let key = (lookup.namespace.clone(), lookup.name.clone());
+            let entries = match self.entries.get(&key) {
+                Some(entries) => entries.clone(),
+                None => {
+                    let entries =
+                        std::rc::Rc::new(self.db.affecting(&lookup.namespace, &lookup.name)?);
+                    self.entries.insert(key, entries.clone());
+                    entries
+                }
+            };
+            for m in entries.iter() {
                 let listed = m
                     .versions()
                     .chain(m.affected.versions.iter().map(String::as_str));
@@ -334,7 +347,7 @@ impl<'db> Matcher<'db> {
                     continue;
                 };
                 if let Some(finding) =
-                    self.finding(&m, package, inventory, &lookup, matched_by, base_layers)?
+                    self.finding(m, package, inventory, &lookup, matched_by, base_layers)?
                 {
                     findings.push(finding);
                 }

@@ -44,6 +44,8 @@ pub(crate) enum Command {
     /// Manage the cache (layer index, blobs).
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Why an advisory matched a package of an image, or why it did not.
+    Explain(Box<ExplainArgs>),
     /// Klar-compatible scan: Klar's environment (CLAIR_OUTPUT, CLAIR_THRESHOLD,
     /// JSON_OUTPUT, FORMAT_OUTPUT, DOCKER_USER, WHITELIST_FILE…), output and exit codes.
     #[command(long_about = KLAR_ABOUT)]
@@ -311,6 +313,27 @@ DOCKER_USER, DOCKER_PASSWORD, DOCKER_TOKEN, DOCKER_INSECURE, REGISTRY_INSECURE,
 DOCKER_PLATFORM_OS, DOCKER_PLATFORM_ARCH, WHITELIST_FILE, IGNORE_UNFIXED. The scan runs
 locally on Strata's database. Exit status: 0, 1 when more vulnerabilities than
 CLAIR_THRESHOLD are at or above CLAIR_OUTPUT, 2 on error.";
+
+/// Arguments of `strata explain`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExplainArgs {
+    /// The advisory id or alias (CVE-…, GHSA-…, PYSEC-…, DSA-…).
+    pub(crate) id: String,
+
+    /// The image (any source `image scan` takes).
+    #[arg(long, value_name = "REF")]
+    pub(crate) image: String,
+
+    #[command(flatten)]
+    pub(crate) image_options: ImageOptions,
+
+    /// Never touch the network for the database.
+    #[arg(long, visible_alias = "offline")]
+    pub(crate) skip_db_update: bool,
+
+    #[command(flatten)]
+    pub(crate) feeds: FeedOptions,
+}
 
 /// Arguments of `strata klar`: Klar takes exactly one, the image.
 #[derive(Debug, clap::Args)]

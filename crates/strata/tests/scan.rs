@@ -1461,3 +1461,52 @@ fn db_max_age_refuses_an_older_database() {
     );
     assert!(run.stdout.is_empty(), "{run}");
 }
+
+/// `strata explain`: PYSEC-2019-132 (urllib3, fixed in 1.24.3 per the PyPA record)
+/// matches the venv's urllib3 1.23 and says why it does not match 1.26.5.
+#[test]
+fn explain_says_why_an_advisory_matches_or_not() {
+    let record = pypa()
+        .iter()
+        .find(|r| r["id"] == "PYSEC-2019-132")
+        .expect("PYSEC-2019-132 in the PyPA data");
+    let fixed: Vec<&str> = record["affected"][0]["ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["events"].as_array().unwrap())
+        .filter_map(|e| e["fixed"].as_str())
+        .filter(|v| v.contains('.'))
+        .collect();
+    assert_eq!(fixed, ["1.24.3"], "the record as this test reads it");
+    let cache = tempfile::tempdir().unwrap();
+    let image = oci_dir("bookworm-python");
+    let run = strata(
+        cache.path(),
+        &["explain", "CVE-2019-11236", "--image", &image, "--offline"],
+    );
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stdout.contains("MATCHES urllib3 1.23 (PyPI)"), "{run}");
+    assert!(run.stdout.contains("PYSEC-2019-132"), "{run}");
+    assert!(
+        run.stdout
+            .contains("does NOT match urllib3 1.26.5 (PyPI) in PyPI: urllib3 1.26.5 is outside the affected ranges"),
+        "{run}"
+    );
+    let unknown = strata(
+        cache.path(),
+        &[
+            "explain",
+            "CVE-1999-0000000",
+            "--image",
+            &image,
+            "--offline",
+        ],
+    );
+    assert!(
+        unknown
+            .stdout
+            .contains("is not in the vulnerability database"),
+        "{unknown}"
+    );
+}

@@ -2,6 +2,7 @@
 
 mod cache;
 pub(crate) mod db;
+mod explain;
 mod gate;
 mod image;
 pub(crate) mod klar;
@@ -37,6 +38,7 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
                 DbCommand::Pull(args) => db::pull(args, &cache),
             }
         }
+        Command::Explain(args) => explain::run(args, &image::cache_dir(cli.cache_dir.as_deref())),
         Command::Klar(args) => Ok(klar::run(
             &args.args,
             &image::cache_dir(cli.cache_dir.as_deref()),
