@@ -3,7 +3,12 @@
 //! p50/p99/max. The database is `STRATA_BENCH_DB` (e.g. one built by
 //! `bench/db.sh`); without it the bench says so and does nothing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::print_stdout
+)]
 
 use std::time::Instant;
 
