@@ -269,9 +269,14 @@ fn import_into(
     let mut manifest_bytes: Option<Vec<u8>> = None;
     let mut signature: Option<Vec<u8>> = None;
     let mut db_written: Option<(u64, String)> = None;
+    // Raw entries: otherwise the tar crate reads a GNU long name, long link or pax header
+    // member whole into memory before handing out the entry it describes, whatever size it
+    // declares (a few hundred KB of zstd expand to gigabytes). A bundle has none of them, so
+    // they are refused below like any other unexpected entry, before their content is read.
     let entries = archive
         .entries()
-        .map_err(|x| e(&format!("not a bundle: {x}")))?;
+        .map_err(|x| e(&format!("not a bundle: {x}")))?
+        .raw(true);
     for entry in entries {
         let mut entry = entry.map_err(|x| e(&format!("truncated or corrupt: {x}")))?;
         let path = entry
@@ -385,4 +390,74 @@ fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
         ));
     }
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// Counts the bytes taken from `inner`.
+    struct Counting<R> {
+        inner: R,
+        taken: Rc<Cell<u64>>,
+    }
+
+    impl<R: Read> Read for Counting<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.taken.set(self.taken.get() + n as u64);
+            Ok(n)
+        }
+    }
+
+    /// Found by fuzzing (`db_bundle_import`): a 218 KB bundle whose first member is a GNU
+    /// long name declaring 6 GiB of zeros made the import allocate gigabytes. Such members
+    /// (and pax headers) are refused before their content is read.
+    #[test]
+    fn long_name_and_pax_members_are_refused_unread() {
+        for (kind, name) in [
+            (tar::EntryType::GNULongName, "././@LongLink"),
+            (tar::EntryType::GNULongLink, "././@LongLink"),
+            (tar::EntryType::XHeader, "PaxHeaders/vuln.db"),
+        ] {
+            const CLAIMED: u64 = 64 << 20;
+            let mut header = tar::Header::new_gnu();
+            header.set_path(name).unwrap();
+            header.set_entry_type(kind);
+            header.set_size(CLAIMED);
+            header.set_mode(0o644);
+            header.set_cksum();
+            let taken = Rc::new(Cell::new(0));
+            let tar = Counting {
+                inner: header.as_bytes().chain(std::io::repeat(0).take(CLAIMED)),
+                taken: Rc::clone(&taken),
+            };
+            // Compressed lazily, as the import reads: what it takes is what the tar reader
+            // asked for.
+            let bundle = zstd::stream::read::Encoder::new(tar, 1).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let db_path = dir.path().join(DB_FILE);
+            let error = import(
+                bundle,
+                Path::new("bomb.bundle"),
+                &db_path,
+                None,
+                ImportLimits::default(),
+            )
+            .unwrap_err();
+            assert!(
+                error.reason.contains("unexpected entry"),
+                "{kind:?}: {error}"
+            );
+            assert!(
+                taken.get() < CLAIMED / 4,
+                "{kind:?}: {} bytes read",
+                taken.get()
+            );
+            assert!(!db_path.exists());
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
+    }
 }
