@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::{Advisory, Affected, Enrichment};
 
 /// Bumped when the schema changes; a database of another version is rebuilt.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// A store failure, naming the database file.
 #[derive(Debug, thiserror::Error)]
@@ -43,14 +43,14 @@ const SCHEMA: &str = "
     CREATE TABLE documents (origin TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT,
                             fetched_at TEXT, etag TEXT, last_modified TEXT,
                             records INTEGER NOT NULL, newest_modified TEXT);
-    CREATE TABLE advisories (origin TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
-                             head TEXT NOT NULL, PRIMARY KEY (origin, id));
+    CREATE TABLE advisories (origin TEXT NOT NULL, id TEXT NOT NULL, head TEXT NOT NULL,
+                             details TEXT, PRIMARY KEY (origin, id));
     CREATE TABLE aliases (alias TEXT NOT NULL, origin TEXT NOT NULL, id TEXT NOT NULL,
                           PRIMARY KEY (alias, origin, id));
     CREATE TABLE affected (namespace TEXT NOT NULL, package TEXT NOT NULL, origin TEXT NOT NULL,
                            id TEXT NOT NULL, data TEXT NOT NULL, versions TEXT NOT NULL);
     CREATE INDEX affected_package ON affected (namespace, package);
-    CREATE INDEX affected_origin ON affected (origin);
+    CREATE INDEX affected_advisory ON affected (origin, id);
     CREATE TABLE enrichment (cve TEXT NOT NULL, origin TEXT NOT NULL, data TEXT NOT NULL,
                              PRIMARY KEY (cve, origin));
     CREATE INDEX enrichment_origin ON enrichment (origin);
@@ -242,7 +242,7 @@ impl Builder {
             let mut insert_advisory = self
                 .connection
                 .prepare_cached(
-                    "INSERT INTO advisories (origin, id, data, head) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO advisories (origin, id, head, details) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(|e| f(&e))?;
             let mut insert_alias = self
@@ -258,10 +258,16 @@ impl Builder {
                 )
                 .map_err(|e| f(&e))?;
             for advisory in merged.values() {
-                let data = serde_json::to_string(advisory).map_err(|e| f(&e))?;
-                let head = serde_json::to_string(&head_of(advisory)).map_err(|e| f(&e))?;
+                // Stored once: the head (what findings show), the whole details only
+                // when the head's are cut, the affected packages in their own table.
+                let head = head_of(advisory);
+                let details = advisory
+                    .details
+                    .as_ref()
+                    .filter(|d| Some(*d) != head.details.as_ref());
+                let head = serde_json::to_string(&head).map_err(|e| f(&e))?;
                 insert_advisory
-                    .execute(params![origin, advisory.id, data, head])
+                    .execute(params![origin, advisory.id, head, details])
                     .map_err(|e| f(&e))?;
                 for alias in advisory.aliases.iter().chain(std::iter::once(&advisory.id)) {
                     insert_alias
@@ -570,16 +576,40 @@ impl Db {
     /// The advisory `id` as the document `origin` has it.
     pub fn advisory_in(&self, origin: &str, id: &str) -> Result<Option<Advisory>, StoreError> {
         let f = fail(&self.path);
-        let data: Option<String> = self
+        let row: Option<(String, Option<String>)> = self
             .connection
-            .prepare_cached("SELECT data FROM advisories WHERE origin = ?1 AND id = ?2")
+            .prepare_cached("SELECT head, details FROM advisories WHERE origin = ?1 AND id = ?2")
             .and_then(|mut s| {
-                s.query_row(params![origin, id], |row| row.get(0))
+                s.query_row(params![origin, id], |row| Ok((row.get(0)?, row.get(1)?)))
                     .optional()
             })
             .map_err(|e| f(&e))?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| f(&e)))
-            .transpose()
+        let Some((head, details)) = row else {
+            return Ok(None);
+        };
+        let mut advisory: Advisory = serde_json::from_str(&head).map_err(|e| f(&e))?;
+        if details.is_some() {
+            advisory.details = details;
+        }
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT data, versions FROM affected WHERE origin = ?1 AND id = ?2 ORDER BY rowid",
+            )
+            .map_err(|e| f(&e))?;
+        let mut rows = statement.query(params![origin, id]).map_err(|e| f(&e))?;
+        while let Some(row) = rows.next().map_err(|e| f(&e))? {
+            let data: String = row.get(0).map_err(|e| f(&e))?;
+            let versions: String = row.get(1).map_err(|e| f(&e))?;
+            let mut affected: Affected = serde_json::from_str(&data).map_err(|e| f(&e))?;
+            affected.versions = versions
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            advisory.affected.push(affected);
+        }
+        Ok(Some(advisory))
     }
 
     /// The advisory `id` of `origin` without its affected packages and with its
@@ -603,18 +633,19 @@ impl Db {
         let f = fail(&self.path);
         let mut statement = self
             .connection
-            .prepare_cached(
-                "SELECT a.data FROM aliases l JOIN advisories a ON a.origin = l.origin AND a.id = l.id
-                 WHERE l.alias = ?1 ORDER BY a.id, a.origin",
-            )
+            .prepare_cached("SELECT origin, id FROM aliases WHERE alias = ?1 ORDER BY id, origin")
             .map_err(|e| f(&e))?;
-        let rows = statement
-            .query_map(params![id_or_alias], |row| row.get::<_, String>(0))
+        let keys = statement
+            .query_map(params![id_or_alias], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| f(&e))?;
         let mut found = Vec::new();
-        for row in rows {
-            let data = row.map_err(|e| f(&e))?;
-            found.push(serde_json::from_str(&data).map_err(|e| f(&e))?);
+        for (origin, id) in keys {
+            if let Some(advisory) = self.advisory_in(&origin, &id)? {
+                found.push(advisory);
+            }
         }
         Ok(found)
     }
@@ -771,6 +802,17 @@ mod tests {
             let by_alias = db.advisory(alias).unwrap().expect("alias lookup");
             assert_eq!(by_alias.id, "PYSEC-2019-132", "{alias}");
         }
+        // Stored in parts (head, details, affected rows), read back whole.
+        let parsed = feeds::osv::parse_dir(&shared("feeds/osv/PyPI/json"))
+            .unwrap()
+            .records
+            .into_iter()
+            .find(|a| a.id == "PYSEC-2019-132")
+            .unwrap();
+        assert_eq!(db.advisory("PYSEC-2019-132").unwrap().as_ref(), Some(&parsed));
+        let head = db.advisory_head("osv:PyPI", "PYSEC-2019-132").unwrap().unwrap();
+        assert!(head.affected.is_empty());
+        assert_eq!(head.aliases, parsed.aliases);
         // Debian: source package glibc in bookworm.
         let glibc = db.affecting("Debian:12", "glibc").unwrap();
         assert!(glibc.iter().any(|m| m.id == "CVE-2024-33601"));
