@@ -53,6 +53,27 @@ for target in $targets; do
         *) seeds= ;;
       esac
       for seed in $seeds; do head -c "$max_len" "$seed" >"$corpus/seed-$(echo "$seed" | md5sum | cut -c1-12)"; done ;;
+    feed_*|db_bundle_import)  # the real feed samples of the shared corpus
+      max_len=262144
+      feeds=${STRATA_SHARED:-../../shared}/data/feeds
+      osv_json=$(find "$feeds/osv" -name '*.json' | sort | awk 'NR % 27 == 1')
+      case $target in
+        feed_osv_json) seeds=$osv_json ;;
+        feed_osv_yaml) seeds=$(find "$feeds/osv/PyPI/yaml" -type f | sort | awk 'NR % 9 == 1') ;;
+        feed_osv_zip)  # a zip of a handful of records, as osv.dev ships them
+          seeds=
+          python3 -c 'import sys, zipfile, os
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for path in sys.argv[2:]: z.write(path, os.path.basename(path))' "$corpus/seed-all.zip" $(echo "$osv_json" | awk 'NR % 40 == 1') ;;
+        feed_debian_tracker) seeds="$(find "$feeds/debian/tracker-json" -name '*.json') ../test-data/feeds/debian-tracker-minbase.json" ;;
+        feed_alpine_secdb) seeds=$(find "$feeds/alpine/secdb-json-2020-converted" "$feeds/alpine/fixture-subsets" "$feeds/wolfi" "$feeds/chainguard" -name '*.json') ;;
+        feed_nvd) seeds=$(find "$feeds/nvd" -name '*.json') ;;
+        feed_epss) seeds=$(find "$feeds/epss" -name '*.csv') ;;
+        feed_kev) seeds=$(find "$feeds/kev" -name '*.json') ;;
+        db_bundle_import) seeds=seeds/kev.bundle ;;  # a real (KEV-only) `strata db export`
+        *) seeds= ;;
+      esac
+      for seed in $seeds; do head -c "$max_len" "$seed" >"$corpus/seed-$(echo "$seed" | md5sum | cut -c1-12)"; done ;;
   esac
   log=$(mktemp)
   cargo fuzz run "$target" "$corpus" -- -runs="$RUNS" -max_total_time="$MAX_TIME" -max_len="$max_len" >"$log" 2>&1 || { tail -40 "$log"; exit 1; }
