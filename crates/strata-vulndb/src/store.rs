@@ -809,8 +809,14 @@ mod tests {
             .into_iter()
             .find(|a| a.id == "PYSEC-2019-132")
             .unwrap();
-        assert_eq!(db.advisory("PYSEC-2019-132").unwrap().as_ref(), Some(&parsed));
-        let head = db.advisory_head("osv:PyPI", "PYSEC-2019-132").unwrap().unwrap();
+        assert_eq!(
+            db.advisory("PYSEC-2019-132").unwrap().as_ref(),
+            Some(&parsed)
+        );
+        let head = db
+            .advisory_head("osv:PyPI", "PYSEC-2019-132")
+            .unwrap()
+            .unwrap();
         assert!(head.affected.is_empty());
         assert_eq!(head.aliases, parsed.aliases);
         // Debian: source package glibc in bookworm.
