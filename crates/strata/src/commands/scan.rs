@@ -94,7 +94,12 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     };
     let info = db_info(&db, cache)?;
     check_age(&info, args)?;
-    let mut report = report(&input, cache, &db, info)?;
+    let progress = spinner(args.quiet, &format!("scanning {}", args.image));
+    let report = report(&input, cache, &db, info);
+    if let Some(progress) = progress {
+        progress.finish_and_clear();
+    }
+    let mut report = report?;
     if let Some(os) = report.os.as_ref().filter(|os| !os.supported) {
         let what = format!(
             "no vulnerability data for {} {}: OS packages not checked",
@@ -277,4 +282,16 @@ fn render(
         "trivy-json" => json(&strata_report::scan::trivy::render(report)),
         other => Err(Failure::from(anyhow::anyhow!("unknown format {other:?}"))),
     }
+}
+
+/// A spinner on stderr while the image is read, indexed and matched — only
+/// when stderr is a terminal (CI logs stay clean) and not `--quiet`.
+fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
 }
