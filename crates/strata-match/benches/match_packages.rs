@@ -18,37 +18,14 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use strata_catalog::PackageKind;
-use strata_catalog::inventory::{ImageInfo, Inventory, InventoryPackage, OsInfo};
+use strata_catalog::inventory::{ImageInfo, Inventory};
 use strata_match::Matcher;
-use strata_vulndb::store::{Builder, Db, Document};
+use support::{debian_12, document, package, shared};
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+use strata_vulndb::store::{Builder, Db};
 use strata_vulndb::{Advisory, Event, feeds};
-
-fn shared(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|d| d.join("shared/data"))
-        .find(|d| d.is_dir())
-        .expect("shared/data")
-        .join(relative)
-}
-
-fn package(kind: PackageKind, ecosystem: &str, name: &str, version: &str) -> InventoryPackage {
-    InventoryPackage {
-        ecosystem: ecosystem.into(),
-        name: name.into(),
-        version: version.into(),
-        source_name: None,
-        source_version: None,
-        arch: None,
-        purl: format!("pkg:generic/{name}@{version}"),
-        layer: None,
-        layer_index: Some(0),
-        paths: vec![format!("/{name}")],
-        owner: None,
-        kind,
-        metadata: BTreeMap::new(),
-    }
-}
 
 /// Up to `n` (name, version) pairs the advisories name, one per package.
 fn named(advisories: &[Advisory], n: usize) -> Vec<(String, String)> {
@@ -77,32 +54,27 @@ fn named(advisories: &[Advisory], n: usize) -> Vec<(String, String)> {
 fn setup(dir: &std::path::Path) -> (Db, Inventory) {
     let path = dir.join("vuln.db");
     let mut builder = Builder::new(&path, false).unwrap();
-    let doc = |origin: &str| Document {
-        origin: origin.into(),
-        source: origin.into(),
-        ..Document::default()
-    };
     let tracker = std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../test-data/feeds/debian-tracker-minbase.json"),
     )
     .unwrap();
     let debian = feeds::debian::parse_tracker(&tracker).unwrap().records;
-    builder.replace(&doc("debian"), &debian, &[]).unwrap();
+    builder.replace(&document("debian"), &debian, &[]).unwrap();
     let pypi = feeds::osv::parse_dir(&shared("feeds/osv/PyPI/json"))
         .unwrap()
         .records;
-    builder.replace(&doc("osv:PyPI"), &pypi, &[]).unwrap();
+    builder.replace(&document("osv:PyPI"), &pypi, &[]).unwrap();
     let crates = feeds::osv::parse_dir(&shared("feeds/osv/crates.io"))
         .unwrap()
         .records;
     builder
-        .replace(&doc("osv:crates.io"), &crates, &[])
+        .replace(&document("osv:crates.io"), &crates, &[])
         .unwrap();
     let go = feeds::osv::parse_dir(&shared("feeds/osv/Go"))
         .unwrap()
         .records;
-    builder.replace(&doc("osv:Go"), &go, &[]).unwrap();
+    builder.replace(&document("osv:Go"), &go, &[]).unwrap();
     builder.finish("2026-11-23T00:00:00Z").unwrap();
 
     // The Debian source packages of a real bookworm minbase root.
@@ -138,19 +110,7 @@ fn setup(dir: &std::path::Path) -> (Db, Inventory) {
         1000,
         "enough advisory packages for the bench"
     );
-    let inventory = Inventory {
-        schema: strata_catalog::inventory::SCHEMA.into(),
-        image: ImageInfo::default(),
-        os: Some(OsInfo {
-            id: "debian".into(),
-            version_id: Some("12".into()),
-            pretty_name: None,
-            ecosystem: Some("Debian".into()),
-            release: Some("12".into()),
-        }),
-        packages,
-        warnings: Vec::new(),
-    };
+    let inventory = debian_12(ImageInfo::default(), packages);
     (Db::open(&path).unwrap(), inventory)
 }
 

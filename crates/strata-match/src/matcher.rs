@@ -205,7 +205,8 @@ fn to_version_event(event: &Event) -> osv::Event {
     }
 }
 
-fn describe_range(range: &Range) -> String {
+/// A range in words: `>= 2.2, < 2.2.8 (ECOSYSTEM)`.
+pub fn describe_range(range: &Range) -> String {
     let parts: Vec<String> = range
         .events
         .iter()

@@ -9,31 +9,16 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use strata_catalog::PackageKind;
-use strata_catalog::inventory::{ImageInfo, Inventory, InventoryPackage, LayerInfo, OsInfo, Owner};
+use strata_catalog::inventory::{ImageInfo, Inventory, InventoryPackage, LayerInfo, Owner};
 use strata_match::Matcher;
+use support::{document, package, shared};
+
+mod support;
 use strata_vulndb::feeds;
-use strata_vulndb::store::{Builder, Db, Document};
-
-fn shared(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|d| d.join("shared/data"))
-        .find(|d| d.is_dir())
-        .expect("shared/data")
-        .join(relative)
-}
-
-fn document(origin: &str) -> Document {
-    Document {
-        origin: origin.into(),
-        source: origin.into(),
-        ..Document::default()
-    }
-}
+use strata_vulndb::store::{Builder, Db};
 
 fn database(dir: &Path) -> Db {
     let path = dir.join("vuln.db");
@@ -62,53 +47,24 @@ fn database(dir: &Path) -> Db {
     Db::open(&path).unwrap()
 }
 
-fn package(kind: PackageKind, ecosystem: &str, name: &str, version: &str) -> InventoryPackage {
-    InventoryPackage {
-        ecosystem: ecosystem.into(),
-        name: name.into(),
-        version: version.into(),
-        source_name: None,
-        source_version: None,
-        arch: None,
-        purl: format!("pkg:generic/{name}@{version}"),
-        layer: Some("sha256:layer1".into()),
-        layer_index: Some(1),
-        paths: vec![format!("/{name}")],
-        owner: None,
-        kind,
-        metadata: BTreeMap::new(),
-    }
-}
-
 fn debian_12(packages: Vec<InventoryPackage>) -> Inventory {
-    Inventory {
-        schema: strata_catalog::inventory::SCHEMA.into(),
-        image: ImageInfo {
-            reference: "test".into(),
-            layers: vec![
-                LayerInfo {
-                    index: 0,
-                    created_by: Some("ADD rootfs".into()),
-                    ..LayerInfo::default()
-                },
-                LayerInfo {
-                    index: 1,
-                    created_by: Some("RUN install".into()),
-                    ..LayerInfo::default()
-                },
-            ],
-            ..ImageInfo::default()
-        },
-        os: Some(OsInfo {
-            id: "debian".into(),
-            version_id: Some("12".into()),
-            pretty_name: None,
-            ecosystem: Some("Debian".into()),
-            release: Some("12".into()),
-        }),
-        packages,
-        warnings: Vec::new(),
-    }
+    let image = ImageInfo {
+        reference: "test".into(),
+        layers: vec![
+            LayerInfo {
+                index: 0,
+                created_by: Some("ADD rootfs".into()),
+                ..LayerInfo::default()
+            },
+            LayerInfo {
+                index: 1,
+                created_by: Some("RUN install".into()),
+                ..LayerInfo::default()
+            },
+        ],
+        ..ImageInfo::default()
+    };
+    support::debian_12(image, packages)
 }
 
 fn libc6(source_version: &str) -> InventoryPackage {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use strata_catalog::Scope;
-use strata_match::{affects, lookup_of};
+use strata_match::{affects, describe_range, lookup_of};
 use strata_version::Version;
 
 use crate::EXIT_OK;
@@ -191,21 +191,14 @@ pub(crate) fn run(args: &ExplainArgs, cache: &Path) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
+/// An entry's ranges and listed versions in words.
 fn describe(affected: &strata_vulndb::Affected) -> String {
-    let mut parts = Vec::new();
-    for range in &affected.ranges {
-        let events: Vec<String> = range
-            .events
-            .iter()
-            .map(|e| match e {
-                strata_vulndb::Event::Introduced(v) => format!("introduced {v}"),
-                strata_vulndb::Event::Fixed(v) => format!("fixed {v}"),
-                strata_vulndb::Event::LastAffected(v) => format!("last affected {v}"),
-                strata_vulndb::Event::Limit(v) => format!("limit {v}"),
-            })
-            .collect();
-        parts.push(events.join(", "));
-    }
+    let mut parts: Vec<String> = affected
+        .ranges
+        .iter()
+        .filter(|r| r.kind != strata_vulndb::RangeKind::Git)
+        .map(describe_range)
+        .collect();
     if !affected.versions.is_empty() {
         parts.push(format!("{} listed versions", affected.versions.len()));
     }
