@@ -36,6 +36,45 @@ pub struct ScanReport {
     pub inventory: Option<Inventory>,
 }
 
+impl ScanReport {
+    /// The unfiltered report of a matched inventory.
+    pub fn new(inventory: Inventory, matched: crate::Matched, db: DbInfo) -> ScanReport {
+        let packages = inventory.packages.len();
+        ScanReport {
+            schema: SCHEMA.to_owned(),
+            image: inventory.image.clone(),
+            os: matched.os,
+            db,
+            summary: Summary::of(&matched.findings, 0, packages),
+            findings: matched.findings,
+            suppressed: Vec::new(),
+            inventory: Some(inventory),
+        }
+    }
+}
+
+impl DbInfo {
+    /// What a report says of `db`; `bundled` when it is Strata's own snapshot.
+    pub fn of(
+        db: &strata_vulndb::store::Db,
+        bundled: bool,
+    ) -> Result<DbInfo, strata_vulndb::store::StoreError> {
+        Ok(DbInfo {
+            built_at: db.built_at()?,
+            sources: db
+                .sources()?
+                .into_iter()
+                .map(|s| DbSource {
+                    name: s.name,
+                    fetched_at: s.fetched_at,
+                    records: s.records,
+                })
+                .collect(),
+            bundled,
+        })
+    }
+}
+
 /// The OS and whether it was checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsStatus {

@@ -16,6 +16,94 @@ use strata_catalog::PackageKind;
 use strata_match::{Finding, FoundLayer, FoundPackage, ScanReport};
 use strata_vulndb::{Cvss, CvssVersion, FixState, Severity};
 
+/// Every format a scan report renders to, by the name users pass to `--format`.
+pub const FORMATS: [&str; 7] = [
+    "table",
+    "json",
+    "sarif",
+    "cyclonedx-json",
+    "spdx-json",
+    "junit",
+    "trivy-json",
+];
+
+/// How [`render`] renders.
+pub struct RenderOptions<'a> {
+    /// ANSI colours in the table.
+    pub color: bool,
+    /// The table also lists the suppressed findings, marked.
+    pub show_suppressed: bool,
+    /// Strata's version, named as the tool in SARIF, CycloneDX and SPDX.
+    pub tool_version: &'a str,
+    /// Whether a finding fails the gate (JUnit marks those as failures).
+    pub fails: &'a dyn Fn(&Finding) -> bool,
+}
+
+impl std::fmt::Debug for RenderOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderOptions")
+            .field("color", &self.color)
+            .field("show_suppressed", &self.show_suppressed)
+            .field("tool_version", &self.tool_version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// Not one of [`FORMATS`].
+    #[error("unknown format {0:?} (one of: {formats})", formats = FORMATS.join(", "))]
+    UnknownFormat(String),
+    /// SPDX lists packages, and the report carries none.
+    #[error("no inventory to write as SPDX")]
+    NoInventory,
+    /// Serialising failed.
+    #[error("cannot render JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Renders `report` in one of [`FORMATS`].
+pub fn render(
+    report: &ScanReport,
+    format: &str,
+    options: &RenderOptions<'_>,
+) -> Result<String, RenderError> {
+    let json = |value: &serde_json::Value| -> Result<String, RenderError> {
+        Ok(serde_json::to_string_pretty(value)? + "\n")
+    };
+    let version = options.tool_version;
+    match format {
+        "json" => Ok(serde_json::to_string_pretty(report)? + "\n"),
+        "table" if options.show_suppressed && !report.suppressed.is_empty() => {
+            // The suppressed findings, marked, after the shown ones.
+            let mut shown = report.clone();
+            shown.findings = report.suppressed.clone();
+            shown.suppressed.clear();
+            shown.summary = strata_match::Summary::of(&shown.findings, 0, report.summary.packages);
+            Ok(format!(
+                "{}\nSuppressed (ignore file / VEX):\n{}",
+                table::render(report, options.color),
+                table::render(&shown, options.color)
+            ))
+        }
+        "table" => Ok(table::render(report, options.color)),
+        "sarif" => json(&sarif::render(report, version)),
+        "cyclonedx-json" => json(&crate::cyclonedx::scan_bom(report, version)),
+        "spdx-json" => match &report.inventory {
+            Some(inventory) => json(&crate::spdx::document(
+                inventory,
+                &crate::now_rfc3339(),
+                version,
+            )),
+            None => Err(RenderError::NoInventory),
+        },
+        "junit" => Ok(junit::render(report, options.fails)),
+        "trivy-json" => json(&trivy::render(report)),
+        other => Err(RenderError::UnknownFormat(other.to_owned())),
+    }
+}
+
 /// One package of a scan: from the inventory, or from a finding when the report
 /// carries no inventory (a report read back from JSON) or the inventory lacks it.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use serde::Serialize;
-use strata_image::registry::{Credentials, Registry, RegistryOptions, Secret};
-use strata_image::{Digest, Image, Limits, Source};
+use strata_image::registry::{Credentials, RegistryOptions, Secret};
+use strata_image::{Digest, Image, Limits};
 
 use crate::EXIT_OK;
 use crate::cli::{ImageOptions, InspectArgs, InspectFormat};
@@ -71,7 +71,7 @@ pub(crate) fn open(
     options: &ImageOptions,
     cache: &std::path::Path,
 ) -> Result<Image, Failure> {
-    open_for_reading(image, options, cache).map(|opened| opened.image)
+    open_for_reading(image, options, cache).map(|o| o.opened.image)
 }
 
 /// The default limits with `--limit NAME=VALUE` applied.
@@ -96,28 +96,11 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .context("cannot start the async runtime")?)
 }
 
-/// An image opened for reading its layers: registry images fetch the layers
-/// indexing needs into the blob cache.
+/// An image opened for reading its layers, with the runtime its registry
+/// requests run on.
 pub(crate) struct Opened {
-    pub(crate) image: Image,
-    pub(crate) limits: Limits,
-    registry: Option<(Registry, tokio::runtime::Runtime)>,
-}
-
-impl Opened {
-    /// Downloads the given layers (registry images only).
-    pub(crate) fn fetch(&self, layers: &[usize]) -> Result<(), strata_image::Error> {
-        match &self.registry {
-            Some((registry, runtime)) => runtime
-                .block_on(strata_image::pull::download_layers(
-                    registry,
-                    &self.image,
-                    layers,
-                ))
-                .map(drop),
-            None => Ok(()),
-        }
-    }
+    pub(crate) opened: strata_image::Opened,
+    _runtime: tokio::runtime::Runtime,
 }
 
 /// Opens an image whose layers will be read.
@@ -126,37 +109,20 @@ pub(crate) fn open_for_reading(
     options: &ImageOptions,
     cache: &std::path::Path,
 ) -> Result<Opened, Failure> {
-    let source = Source::parse(image).map_err(image_failure)?;
-    let limits = limits(options)?;
-    match source {
-        Source::Registry(reference) => {
-            let registry = Registry::new(registry_options(options)?).map_err(image_failure)?;
-            let runtime = runtime()?;
-            let image = runtime
-                .block_on(strata_image::pull::open(
-                    &registry,
-                    &reference,
-                    options.platform.as_ref(),
-                    &limits,
-                    cache,
-                ))
-                .map_err(image_failure)?;
-            Ok(Opened {
-                image,
-                limits,
-                registry: Some((registry, runtime)),
-            })
-        }
-        local => {
-            let image = strata_image::local::open(&local, options.platform.as_ref(), &limits)
-                .map_err(image_failure)?;
-            Ok(Opened {
-                image,
-                limits,
-                registry: None,
-            })
-        }
-    }
+    let runtime = runtime()?;
+    let opened = strata_image::open(
+        image,
+        &registry_options(options)?,
+        options.platform.as_ref(),
+        limits(options)?,
+        cache,
+        runtime.handle(),
+    )
+    .map_err(image_failure)?;
+    Ok(Opened {
+        opened,
+        _runtime: runtime,
+    })
 }
 
 /// Adds a hint to the image errors users can act on.

@@ -66,7 +66,9 @@ pub(crate) fn index(
     scope: Scope,
     no_cache: bool,
 ) -> Result<Indexed, Failure> {
-    let opened = image::open_for_reading(reference, options, cache_dir)?;
+    // The holder keeps the runtime registry downloads run on alive.
+    let holder = image::open_for_reading(reference, options, cache_dir)?;
+    let opened = &holder.opened;
     let mut cache = if no_cache {
         None
     } else {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use strata_catalog::{Inventory, Scope};
-use strata_match::{DbInfo, DbSource, Matcher, ScanReport, Summary};
+use strata_match::{DbInfo, Matcher, ScanReport};
 use strata_vulndb::store::Db;
 
 use crate::cli::{ImageOptions, ScanArgs, ScopeArg};
@@ -12,15 +12,7 @@ use crate::commands::{db, gate, image, output, sbom};
 use crate::failure::Failure;
 
 /// Formats `strata image scan` writes.
-pub(crate) const FORMATS: [&str; 7] = [
-    "table",
-    "json",
-    "sarif",
-    "cyclonedx-json",
-    "spdx-json",
-    "junit",
-    "trivy-json",
-];
+pub(crate) use strata_report::scan::FORMATS;
 
 /// The database a scan uses: the local one; with none, one update, and when the
 /// feeds cannot be reached (or `--offline`), the bundled snapshot.
@@ -155,17 +147,7 @@ pub(crate) fn report(
             inventory.packages.len()
         );
     }
-    let packages = inventory.packages.len();
-    Ok(ScanReport {
-        schema: strata_match::SCHEMA.to_owned(),
-        image: inventory.image.clone(),
-        os: matched.os,
-        db: info,
-        summary: Summary::of(&matched.findings, 0, packages),
-        findings: matched.findings,
-        suppressed: Vec::new(),
-        inventory: Some(inventory),
-    })
+    Ok(ScanReport::new(inventory, matched, info))
 }
 
 fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
@@ -189,19 +171,7 @@ fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
 }
 
 pub(crate) fn db_info(db: &Db, cache: &Path) -> Result<DbInfo, Failure> {
-    Ok(DbInfo {
-        built_at: db.built_at()?,
-        sources: db
-            .sources()?
-            .into_iter()
-            .map(|s| DbSource {
-                name: s.name,
-                fetched_at: s.fetched_at,
-                records: s.records,
-            })
-            .collect(),
-        bundled: db::is_bundled(&db::db_path(cache)),
-    })
+    Ok(DbInfo::of(db, db::is_bundled(&db::db_path(cache)))?)
 }
 
 /// The inventory (indexed, or read from `sbom:PATH`) and the base image's layer count.
@@ -240,48 +210,14 @@ fn render(
     args: &ScanArgs,
     outcome: &gate::Outcome,
 ) -> Result<String, Failure> {
-    let json = |value: &serde_json::Value| -> Result<String, Failure> {
-        Ok(serde_json::to_string_pretty(value).context("cannot render JSON")? + "\n")
+    let options = strata_report::scan::RenderOptions {
+        color: std::io::IsTerminal::is_terminal(&std::io::stdout())
+            && std::env::var_os("NO_COLOR").is_none(),
+        show_suppressed: args.show_suppressed,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        fails: &|f| outcome.fails(f),
     };
-    let version = env!("CARGO_PKG_VERSION");
-    match format {
-        "json" => Ok(serde_json::to_string_pretty(report).context("cannot render JSON")? + "\n"),
-        "table" => {
-            let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none();
-            if args.show_suppressed && !report.suppressed.is_empty() {
-                // The suppressed findings, marked, after the shown ones.
-                let mut shown = report.clone();
-                shown.findings = report.suppressed.clone();
-                shown.suppressed.clear();
-                shown.summary = Summary::of(&shown.findings, 0, report.summary.packages);
-                Ok(format!(
-                    "{}\nSuppressed (ignore file / VEX):\n{}",
-                    strata_report::scan::table::render(report, color),
-                    strata_report::scan::table::render(&shown, color)
-                ))
-            } else {
-                Ok(strata_report::scan::table::render(report, color))
-            }
-        }
-        "sarif" => json(&strata_report::scan::sarif::render(report, version)),
-        "cyclonedx-json" => json(&strata_report::cyclonedx::scan_bom(report, version)),
-        "spdx-json" => match &report.inventory {
-            Some(inventory) => json(&strata_report::spdx::document(
-                inventory,
-                &strata_report::now_rfc3339(),
-                version,
-            )),
-            None => Err(Failure::from(anyhow::anyhow!(
-                "no inventory to write as SPDX"
-            ))),
-        },
-        "junit" => Ok(strata_report::scan::junit::render(report, &|f| {
-            outcome.fails(f)
-        })),
-        "trivy-json" => json(&strata_report::scan::trivy::render(report)),
-        other => Err(Failure::from(anyhow::anyhow!("unknown format {other:?}"))),
-    }
+    Ok(strata_report::scan::render(report, format, &options)?)
 }
 
 /// A spinner on stderr while the image is read, indexed and matched — only
