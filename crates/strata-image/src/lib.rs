@@ -27,7 +27,7 @@ pub use error::Error;
 pub use image::{Image, Layer};
 pub use limits::Limits;
 pub use merge::{MergedView, Node};
-pub use open::{Opened, open};
+pub use open::{Opened, open, open_registry};
 pub use platform::Platform;
 pub use reference::{DOCKER_HUB, ImageRef};
 pub use source::Source;

@@ -43,21 +43,38 @@ pub fn open(
     runtime: &tokio::runtime::Handle,
 ) -> Result<Opened, Error> {
     match Source::parse(source)? {
-        Source::Registry(reference) => {
-            let client = Registry::new(registry.clone())?;
-            let image = runtime.block_on(crate::pull::open(
-                &client, &reference, platform, &limits, cache_dir,
-            ))?;
-            Ok(Opened {
-                image,
-                limits,
-                registry: Some((client, runtime.clone())),
-            })
-        }
+        Source::Registry(reference) => open_registry(
+            Registry::new(registry.clone())?,
+            &reference,
+            platform,
+            limits,
+            cache_dir,
+            runtime,
+        ),
         local => Ok(Opened {
             image: crate::local::open(&local, platform, &limits)?,
             limits,
             registry: None,
         }),
     }
+}
+
+/// Opens a registry image with an existing client (a long-running process
+/// shares one: connections and tokens are reused). Blocks like [`open`].
+pub fn open_registry(
+    client: Registry,
+    reference: &crate::ImageRef,
+    platform: Option<&Platform>,
+    limits: Limits,
+    cache_dir: &Path,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Opened, Error> {
+    let image = runtime.block_on(crate::pull::open(
+        &client, reference, platform, &limits, cache_dir,
+    ))?;
+    Ok(Opened {
+        image,
+        limits,
+        registry: Some((client, runtime.clone())),
+    })
 }

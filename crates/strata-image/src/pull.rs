@@ -10,16 +10,28 @@ use crate::manifest::Manifest;
 use crate::registry::Registry;
 use crate::{Digest, Error, ImageConfig, ImageRef, Limits, Platform, Source};
 
-/// Resolves `reference` to one image (choosing `platform`, default the host's,
-/// from an index) and reads its config. Layers are not downloaded;
-/// [`download_layers`] fetches them into `cache_dir`.
-pub async fn open(
+/// A reference resolved (through indexes) to one image manifest.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The image manifest.
+    pub manifest: crate::manifest::ImageManifest,
+    /// Its digest (verified).
+    pub digest: Digest,
+    /// The `Content-Type` the registry sent for it.
+    pub content_type: Option<String>,
+    /// The index it was chosen from, if any.
+    pub index_digest: Option<Digest>,
+}
+
+/// Resolves `reference` to one image manifest (choosing `platform`, default the
+/// host's, from an index) without reading its config: what a caller needs to
+/// know whether it has seen this exact image before.
+pub async fn resolve(
     registry: &Registry,
     reference: &ImageRef,
     platform: Option<&Platform>,
     limits: &Limits,
-    cache_dir: &Path,
-) -> Result<Image, Error> {
+) -> Result<Resolved, Error> {
     let mut wanted = reference.manifest_reference();
     let mut index_digest = None;
     for depth in 0..=limits.index_depth {
@@ -51,35 +63,11 @@ pub async fn open(
                         max: limits.layers as u64,
                     });
                 }
-                let config_bytes = registry
-                    .blob_bytes(reference, &manifest.config.digest, limits.config_bytes)
-                    .await?;
-                let config = ImageConfig::parse(
-                    &config_bytes,
-                    &format!("config {}", manifest.config.digest),
-                )?;
-                let layers = crate::local::layers_from(
-                    &manifest.layers,
-                    &config,
-                    |d| blob_path(&d.digest),
-                    |d| Some(d.digest.clone()),
-                )?;
-                let media_type = if manifest.media_type.is_empty() {
-                    fetched.content_type.clone()
-                } else {
-                    Some(manifest.media_type)
-                };
-                let platform = crate::local::platform_of(&config);
-                return Ok(Image {
-                    source: Source::Registry(reference.clone()),
+                return Ok(Resolved {
+                    manifest,
+                    digest: fetched.digest,
+                    content_type: fetched.content_type,
                     index_digest,
-                    manifest_digest: Some(fetched.digest),
-                    manifest_media_type: media_type,
-                    platform,
-                    config_digest: Some(manifest.config.digest),
-                    config,
-                    layers,
-                    blobs: Blobs::Dir(cache_dir.to_owned()),
                 });
             }
         }
@@ -88,6 +76,46 @@ pub async fn open(
         what: format!("{reference}: nested indexes"),
         limit: "index-depth",
         max: limits.index_depth as u64,
+    })
+}
+
+/// Resolves `reference` to one image (see [`resolve`]) and reads its config.
+/// Layers are not downloaded; [`download_layers`] fetches them into `cache_dir`.
+pub async fn open(
+    registry: &Registry,
+    reference: &ImageRef,
+    platform: Option<&Platform>,
+    limits: &Limits,
+    cache_dir: &Path,
+) -> Result<Image, Error> {
+    let resolved = resolve(registry, reference, platform, limits).await?;
+    let manifest = resolved.manifest;
+    let config_bytes = registry
+        .blob_bytes(reference, &manifest.config.digest, limits.config_bytes)
+        .await?;
+    let config = ImageConfig::parse(&config_bytes, &format!("config {}", manifest.config.digest))?;
+    let layers = crate::local::layers_from(
+        &manifest.layers,
+        &config,
+        |d| blob_path(&d.digest),
+        |d| Some(d.digest.clone()),
+    )?;
+    let media_type = if manifest.media_type.is_empty() {
+        resolved.content_type
+    } else {
+        Some(manifest.media_type)
+    };
+    let platform = crate::local::platform_of(&config);
+    Ok(Image {
+        source: Source::Registry(reference.clone()),
+        index_digest: resolved.index_digest,
+        manifest_digest: Some(resolved.digest),
+        manifest_media_type: media_type,
+        platform,
+        config_digest: Some(manifest.config.digest),
+        config,
+        layers,
+        blobs: Blobs::Dir(cache_dir.to_owned()),
     })
 }
 

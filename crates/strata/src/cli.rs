@@ -11,6 +11,9 @@ use strata_version::Scheme;
 use crate::config;
 use crate::failure::Failure;
 
+pub(crate) mod server;
+pub(crate) use server::RemoteOptions;
+
 /// Strata: find the known vulnerabilities in container images.
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, about, max_term_width = 100)]
@@ -56,6 +59,12 @@ pub(crate) enum Command {
     /// Compare versions, or test them against ranges, with an ecosystem's rules.
     #[command(long_about = VERCMP_ABOUT)]
     Vercmp(VercmpArgs),
+    /// Run the scanning service (HTTP API, tokens, history, background DB updates,
+    /// the Clair v1 API), or manage its tokens offline (`strata server token …`).
+    #[command(long_about = server::SERVER_ABOUT, args_conflicts_with_subcommands = true)]
+    Server(Box<server::ServerArgs>),
+    /// Show the API token's name, role, expiry and permissions on a Strata server.
+    Whoami(server::WhoamiArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +202,14 @@ pub(crate) struct ScanArgs {
 
     #[command(flatten)]
     pub(crate) feeds: FeedOptions,
+
+    #[command(flatten)]
+    pub(crate) remote: RemoteOptions,
+
+    /// With --endpoint: pull and index here, send only the inventory to the server
+    /// for matching (for registries only this machine can reach, or local images).
+    #[arg(long, requires = "endpoint")]
+    pub(crate) local_index: bool,
 }
 
 const SBOM_ABOUT: &str = "\

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use self::auth::Challenge;
 pub use self::credentials::{Credentials, Secret};
+pub use self::tls::client_config as tls_client_config;
 use crate::digest::{Algorithm, Hasher};
 use crate::{Digest, Error, ImageRef};
 

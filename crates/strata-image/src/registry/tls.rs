@@ -11,8 +11,9 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 
 use crate::Error;
 
-/// Builds the rustls configuration (ring provider, TLS 1.2 and 1.3).
-pub(crate) fn client_config(
+/// Builds the rustls configuration (ring provider, TLS 1.2 and 1.3). Also what
+/// the CLI uses to reach a Strata server.
+pub fn client_config(
     ca_certs: &[impl AsRef<Path>],
     insecure: bool,
 ) -> Result<ClientConfig, Error> {

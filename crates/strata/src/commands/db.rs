@@ -93,15 +93,13 @@ fn source_names_hint(sources: &[Source]) -> String {
     format!("sources: {}", names.join(", "))
 }
 
-/// Runs an update of the database in `cache`, printing each source's outcome.
-pub(crate) fn run_update(
-    cache: &Path,
+/// How to update: the feed flags turned into the updater's options.
+pub(crate) fn update_options(
     feeds: &FeedOptions,
     only: &[String],
     force: bool,
-    show_progress: bool,
-) -> Result<UpdateReport, Failure> {
-    let options = UpdateOptions {
+) -> Result<UpdateOptions, Failure> {
+    Ok(UpdateOptions {
         fetch: FetchOptions {
             mirror: feeds.mirror.clone(),
             timeout: Duration::from_secs(feeds.feed_timeout.max(1)),
@@ -111,7 +109,18 @@ pub(crate) fn run_update(
         only: only.to_vec(),
         force,
         parallel: 4,
-    };
+    })
+}
+
+/// Runs an update of the database in `cache`, printing each source's outcome.
+pub(crate) fn run_update(
+    cache: &Path,
+    feeds: &FeedOptions,
+    only: &[String],
+    force: bool,
+    show_progress: bool,
+) -> Result<UpdateReport, Failure> {
+    let options = update_options(feeds, only, force)?;
     let path = db_path(cache);
     let now = jiff::Timestamp::now().to_string();
     let progress = |outcome: &SourceOutcome| {

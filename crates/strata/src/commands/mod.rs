@@ -7,8 +7,10 @@ mod gate;
 mod image;
 pub(crate) mod klar;
 mod output;
+mod remote;
 mod sbom;
 mod scan;
+mod server;
 mod vercmp;
 
 use crate::cli::{CacheCommand, Cli, Command, DbCommand, ImageCommand};
@@ -44,6 +46,8 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
             &image::cache_dir(cli.cache_dir.as_deref()),
         )),
         Command::Vercmp(args) => vercmp::run(args),
+        Command::Server(args) => server::run(args),
+        Command::Whoami(args) => remote::whoami(args),
     }
 }
 

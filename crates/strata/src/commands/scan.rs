@@ -8,7 +8,7 @@ use strata_match::{DbInfo, Matcher, ScanReport};
 use strata_vulndb::store::Db;
 
 use crate::cli::{ImageOptions, ScanArgs, ScopeArg};
-use crate::commands::{db, gate, image, output, sbom};
+use crate::commands::{db, gate, image, output, remote, sbom};
 use crate::failure::Failure;
 
 /// Formats `strata image scan` writes.
@@ -72,26 +72,25 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &FORMATS, "table")?;
     // Bad gate flags are refused before anything is downloaded.
     gate::gate(args)?;
-    let db = scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
-    let scope = match args.scope {
-        ScopeArg::Squashed => Scope::Squashed,
-        ScopeArg::AllLayers => Scope::AllLayers,
+    let mut report = match remote::Client::from_options(&args.remote)? {
+        Some(client) => {
+            if args.scope == ScopeArg::AllLayers && !args.local_index {
+                return Err(Failure::from(anyhow::anyhow!(
+                    "the server scans what the running container sees (--scope squashed)"
+                ))
+                .hint("add --local-index to index every layer here"));
+            }
+            let progress = spinner(args.quiet, &format!("scanning {} on {}", args.image, client.base()));
+            let report = remote::scan(&client, args, cache);
+            if let Some(progress) = progress {
+                progress.finish_and_clear();
+            }
+            let report = report?;
+            check_age(&report.db, args)?;
+            report
+        }
+        None => local(args, cache)?,
     };
-    let input = Input {
-        image: &args.image,
-        image_options: &args.image_options,
-        scope,
-        no_cache: args.no_cache,
-        base_image: args.base_image.as_deref(),
-    };
-    let info = db_info(&db, cache)?;
-    check_age(&info, args)?;
-    let progress = spinner(args.quiet, &format!("scanning {}", args.image));
-    let report = report(&input, cache, &db, info);
-    if let Some(progress) = progress {
-        progress.finish_and_clear();
-    }
-    let mut report = report?;
     if let Some(os) = report.os.as_ref().filter(|os| !os.supported) {
         let what = format!(
             "no vulnerability data for {} {}: OS packages not checked",
@@ -116,6 +115,30 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
         eprintln!("{reason}");
     }
     Ok(outcome.exit_code)
+}
+
+/// The unfiltered report of a scan on this machine.
+fn local(args: &ScanArgs, cache: &Path) -> Result<ScanReport, Failure> {
+    let db = scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
+    let scope = match args.scope {
+        ScopeArg::Squashed => Scope::Squashed,
+        ScopeArg::AllLayers => Scope::AllLayers,
+    };
+    let input = Input {
+        image: &args.image,
+        image_options: &args.image_options,
+        scope,
+        no_cache: args.no_cache,
+        base_image: args.base_image.as_deref(),
+    };
+    let info = db_info(&db, cache)?;
+    check_age(&info, args)?;
+    let progress = spinner(args.quiet, &format!("scanning {}", args.image));
+    let report = report(&input, cache, &db, info);
+    if let Some(progress) = progress {
+        progress.finish_and_clear();
+    }
+    report
 }
 
 /// What to scan.
