@@ -208,7 +208,8 @@ async fn post_scan(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Scans, Access::Write)?;
+    app.auth
+        .require(&headers, peer, Resource::Scans, Access::Write)?;
     let request: ScanRequest = parse_body(&body, "scan request")?;
     let (id, cached, done) = match app.scanner.start(request).await? {
         Started::Cached(row) if !query.wait => return json(StatusCode::OK, &scan_out(&row, true)),
@@ -247,9 +248,15 @@ async fn get_scan(
     Query(query): Query<IncludeQuery>,
     headers: HeaderMap,
 ) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Reports, Access::Read)?;
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found(format!("scan {id:?} not found")))?;
-    let with_report = query.include.as_deref().is_some_and(|i| i.split(',').any(|p| p == "report"));
+    app.auth
+        .require(&headers, peer, Resource::Reports, Access::Read)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("scan {id:?} not found")))?;
+    let with_report = query
+        .include
+        .as_deref()
+        .is_some_and(|i| i.split(',').any(|p| p == "report"));
     let row = app.state.scan(id, with_report).map_err(internal)?;
     let row = row.ok_or_else(|| ApiError::not_found(format!("scan {id} not found")))?;
     json(StatusCode::OK, &scan_out(&row, false))
@@ -274,10 +281,14 @@ async fn post_match(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Scans, Access::Write)?;
+    app.auth
+        .require(&headers, peer, Resource::Scans, Access::Write)?;
     let inventory = strata_catalog::sbom_input::read(&body, "request body")
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let report = app.scanner.match_on_worker(inventory, query.base_layers).await?;
+    let report = app
+        .scanner
+        .match_on_worker(inventory, query.base_layers)
+        .await?;
     json(
         StatusCode::OK,
         &Matched {
@@ -297,7 +308,8 @@ struct ImageOut<'a> {
 }
 
 async fn images(State(app): AppState, ConnectInfo(peer): Caller, headers: HeaderMap) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Reports, Access::Read)?;
+    app.auth
+        .require(&headers, peer, Resource::Reports, Access::Read)?;
     let rows = app.state.images().map_err(internal)?;
     let out: Vec<ImageOut<'_>> = rows
         .iter()
@@ -318,7 +330,8 @@ async fn delete_image(
     Path(digest): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Reports, Access::Write)?;
+    app.auth
+        .require(&headers, peer, Resource::Reports, Access::Write)?;
     match app.state.delete_image(&digest).map_err(internal)? {
         0 => Err(ApiError::not_found(format!("no scan of {digest}"))),
         _ => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -344,7 +357,10 @@ fn content_type(format: &str) -> &'static str {
 
 /// A stored report, with its inventory put back (SBOM formats list it).
 pub(crate) fn stored_report(row: &ScanRow) -> Result<strata_match::ScanReport, ApiError> {
-    let text = row.report.as_deref().ok_or_else(|| ApiError::internal("no stored report"))?;
+    let text = row
+        .report
+        .as_deref()
+        .ok_or_else(|| ApiError::internal("no stored report"))?;
     let mut report: strata_match::ScanReport = serde_json::from_str(text).map_err(internal)?;
     if let Some(inventory) = row.inventory.as_deref() {
         report.inventory = serde_json::from_str(inventory).map_err(internal)?;
@@ -359,7 +375,8 @@ async fn report(
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
 ) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Reports, Access::Read)?;
+    app.auth
+        .require(&headers, peer, Resource::Reports, Access::Read)?;
     let format = query.format.as_deref().unwrap_or("json");
     if !strata_report::scan::FORMATS.contains(&format) {
         return Err(ApiError::bad_request(format!(
@@ -367,7 +384,10 @@ async fn report(
             strata_report::scan::FORMATS.join(", ")
         )));
     }
-    let row = app.state.latest_done(&digest, None, true).map_err(internal)?;
+    let row = app
+        .state
+        .latest_done(&digest, None, true)
+        .map_err(internal)?;
     let row = row.ok_or_else(|| ApiError::not_found(format!("no report of {digest}")))?;
     let report = stored_report(&row)?;
     let options = strata_report::scan::RenderOptions {
@@ -390,8 +410,13 @@ struct DbOut {
     last_update: Option<crate::vulndb::LastUpdate>,
 }
 
-async fn db_status(State(app): AppState, ConnectInfo(peer): Caller, headers: HeaderMap) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Db, Access::Read)?;
+async fn db_status(
+    State(app): AppState,
+    ConnectInfo(peer): Caller,
+    headers: HeaderMap,
+) -> ApiResult {
+    app.auth
+        .require(&headers, peer, Resource::Db, Access::Read)?;
     let info = app.vulndb.info();
     json(
         StatusCode::OK,
@@ -406,8 +431,13 @@ async fn db_status(State(app): AppState, ConnectInfo(peer): Caller, headers: Hea
     )
 }
 
-async fn db_update(State(app): AppState, ConnectInfo(peer): Caller, headers: HeaderMap) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Db, Access::Write)?;
+async fn db_update(
+    State(app): AppState,
+    ConnectInfo(peer): Caller,
+    headers: HeaderMap,
+) -> ApiResult {
+    app.auth
+        .require(&headers, peer, Resource::Db, Access::Write)?;
     if app.vulndb.start_update() {
         json(StatusCode::ACCEPTED, &serde_json::json!({"updating": true}))
     } else {
@@ -415,8 +445,13 @@ async fn db_update(State(app): AppState, ConnectInfo(peer): Caller, headers: Hea
     }
 }
 
-async fn list_tokens(State(app): AppState, ConnectInfo(peer): Caller, headers: HeaderMap) -> ApiResult {
-    app.auth.require(&headers, peer, Resource::Tokens, Access::Read)?;
+async fn list_tokens(
+    State(app): AppState,
+    ConnectInfo(peer): Caller,
+    headers: HeaderMap,
+) -> ApiResult {
+    app.auth
+        .require(&headers, peer, Resource::Tokens, Access::Read)?;
     json(StatusCode::OK, &app.state.tokens().map_err(internal)?)
 }
 
@@ -435,7 +470,9 @@ async fn create_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    let caller = app.auth.require(&headers, peer, Resource::Tokens, Access::Write)?;
+    let caller = app
+        .auth
+        .require(&headers, peer, Resource::Tokens, Access::Write)?;
     let new: NewToken = parse_body(&body, "token request")?;
     let role = Role::parse(&new.role).ok_or_else(|| {
         ApiError::bad_request(format!("unknown role {:?}: admin, analyst or ci", new.role))
@@ -458,7 +495,9 @@ async fn revoke_token(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let caller = app.auth.require(&headers, peer, Resource::Tokens, Access::Write)?;
+    let caller = app
+        .auth
+        .require(&headers, peer, Resource::Tokens, Access::Write)?;
     if app.state.delete_token(&name).map_err(internal)? {
         tracing::info!(by = %caller.token.name, %name, "token revoked");
         Ok(StatusCode::NO_CONTENT.into_response())

@@ -66,15 +66,24 @@ pub(crate) fn now() -> jiff::Timestamp {
 
 async fn bind(addr: &str) -> Result<tokio::net::TcpListener, Error> {
     // `:6060` means every interface, as Clair's and Go's flags do.
-    let full = if addr.starts_with(':') { format!("0.0.0.0{addr}") } else { addr.to_owned() };
-    tokio::net::TcpListener::bind(&full).await.map_err(|source| Error::Listen {
-        addr: addr.to_owned(),
-        source,
-    })
+    let full = if addr.starts_with(':') {
+        format!("0.0.0.0{addr}")
+    } else {
+        addr.to_owned()
+    };
+    tokio::net::TcpListener::bind(&full)
+        .await
+        .map_err(|source| Error::Listen {
+            addr: addr.to_owned(),
+            source,
+        })
 }
 
 /// Runs the server until `shutdown` completes.
-pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), Error> {
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::State {
         path: config.data_dir.display().to_string(),
         message: e.to_string(),
@@ -83,7 +92,10 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + '
     let state = Arc::new(state::State::open(&config.data_dir)?);
     let abandoned = state.fail_unfinished(&now().to_string())?;
     if abandoned > 0 {
-        tracing::warn!(scans = abandoned, "scans left unfinished by the previous run are marked failed");
+        tracing::warn!(
+            scans = abandoned,
+            "scans left unfinished by the previous run are marked failed"
+        );
     }
     let vulndb = Arc::new(vulndb::VulnDb::new(
         &config.data_dir,
@@ -132,25 +144,40 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + '
         let router = clair::router(service).into_make_service_with_connect_info::<SocketAddr>();
         let stop = wait_stop(stopped.clone());
         servers.spawn(async move {
-            axum::serve(clair_listener, router).with_graceful_shutdown(stop).await
+            axum::serve(clair_listener, router)
+                .with_graceful_shutdown(stop)
+                .await
         });
     }
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     tracing::info!(addr = %local, url = %format!("{scheme}://{local}"), "listening");
     let stop = wait_stop(stopped.clone());
     match &config.tls {
         Some((cert, key)) => {
             let acceptor = tls::acceptor(cert, key)?;
-            let listener = tls::TlsListener::new(listener, acceptor).map_err(|source| Error::Listen {
-                addr: config.listen.clone(),
-                source,
-            })?;
+            let listener =
+                tls::TlsListener::new(listener, acceptor).map_err(|source| Error::Listen {
+                    addr: config.listen.clone(),
+                    source,
+                })?;
             let service = router.into_make_service_with_connect_info::<auth::Peer>();
-            servers.spawn(async move { axum::serve(listener, service).with_graceful_shutdown(stop).await });
+            servers.spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stop)
+                    .await
+            });
         }
         None => {
             let service = router.into_make_service_with_connect_info::<auth::Peer>();
-            servers.spawn(async move { axum::serve(listener, service).with_graceful_shutdown(stop).await });
+            servers.spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stop)
+                    .await
+            });
         }
     }
 

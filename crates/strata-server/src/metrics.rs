@@ -54,7 +54,12 @@ impl Metrics {
             }
         };
         let n = |c: &Counter| c.get() as f64;
-        metric("strata_http_requests_total", "counter", "API requests received.", &[("", n(&self.requests))]);
+        metric(
+            "strata_http_requests_total",
+            "counter",
+            "API requests received.",
+            &[("", n(&self.requests))],
+        );
         metric(
             "strata_auth_failures_total",
             "counter",
@@ -85,7 +90,12 @@ impl Metrics {
             "Scans queued or running.",
             &[("", gauges.pending as f64)],
         );
-        metric("strata_scans_running", "gauge", "Scans running.", &[("", gauges.running as f64)]);
+        metric(
+            "strata_scans_running",
+            "gauge",
+            "Scans running.",
+            &[("", gauges.running as f64)],
+        );
         metric(
             "strata_db_ready",
             "gauge",

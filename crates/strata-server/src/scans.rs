@@ -53,7 +53,10 @@ pub(crate) enum Started {
     /// Answered from history: the newest scan of the digest with this DB.
     Cached(ScanRow),
     /// A new scan, or one already running for the same digest.
-    Running { id: i64, done: watch::Receiver<bool> },
+    Running {
+        id: i64,
+        done: watch::Receiver<bool>,
+    },
 }
 
 /// How to run scans.
@@ -122,7 +125,9 @@ impl Scanner {
         let capacity = self.settings.workers.max(1) + self.settings.queue;
         let admitted = self
             .pending
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < capacity).then_some(n + 1));
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < capacity).then_some(n + 1)
+            });
         match admitted {
             Ok(_) => Ok(Slot(&self.pending)),
             Err(_) => {
@@ -175,7 +180,10 @@ impl Scanner {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((id, done)) = inflight.get(&digest) {
             self.metrics.scans_coalesced.inc();
-            return Ok(Started::Running { id: *id, done: done.clone() });
+            return Ok(Started::Running {
+                id: *id,
+                done: done.clone(),
+            });
         }
         let slot = self.admit()?;
         let id = self
@@ -254,7 +262,9 @@ impl Scanner {
         match (&result, stored) {
             (_, Err(e)) => {
                 tracing::error!(scan = id, error = %e, "cannot store the scan");
-                let _ = self.state.fail_scan(id, &format!("cannot store the report: {e}"), &now);
+                let _ = self
+                    .state
+                    .fail_scan(id, &format!("cannot store the report: {e}"), &now);
                 self.metrics.scans_failed.inc();
             }
             (Ok(_), Ok(())) => {
@@ -289,7 +299,11 @@ impl Scanner {
             handle,
         )
         .map_err(|e| e.to_string())?;
-        let found = opened.image.manifest_digest.as_ref().map(ToString::to_string);
+        let found = opened
+            .image
+            .manifest_digest
+            .as_ref()
+            .map(ToString::to_string);
         if found.as_deref() != Some(job.digest.as_str()) {
             return Err(format!(
                 "{} changed while the scan started (now {}): request it again",
@@ -326,7 +340,10 @@ impl Scanner {
         inventory: strata_catalog::Inventory,
         base_layers: usize,
     ) -> Result<ScanReport, String> {
-        let info = self.vulndb.info().ok_or("the vulnerability database is not loaded")?;
+        let info = self
+            .vulndb
+            .info()
+            .ok_or("the vulnerability database is not loaded")?;
         let db = self.vulndb.open()?;
         let matched = Matcher::new(&db)
             .run(&inventory, base_layers)
@@ -346,9 +363,10 @@ impl Scanner {
         let slot = self.admit()?;
         let _permit = self.workers.clone().acquire_owned().await;
         let this = self.clone();
-        let result = tokio::task::spawn_blocking(move || this.match_inventory(inventory, base_layers))
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let result =
+            tokio::task::spawn_blocking(move || this.match_inventory(inventory, base_layers))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?;
         drop(slot);
         result.map_err(ApiError::internal)
     }

@@ -140,10 +140,7 @@ impl State {
         })
     }
 
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, Error> {
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
         let connection = self
             .connection
             .lock()
@@ -264,7 +261,11 @@ impl State {
     }
 
     pub(crate) fn scan(&self, id: i64, with_report: bool) -> Result<Option<ScanRow>, Error> {
-        let extra = if with_report { ", report, inventory" } else { ", NULL, NULL" };
+        let extra = if with_report {
+            ", report, inventory"
+        } else {
+            ", NULL, NULL"
+        };
         self.with(|c| {
             c.query_row(
                 &format!("SELECT {SCAN_COLUMNS}{extra} FROM scans WHERE id = ?1"),
@@ -283,7 +284,11 @@ impl State {
         db_built_at: Option<&str>,
         with_report: bool,
     ) -> Result<Option<ScanRow>, Error> {
-        let extra = if with_report { ", report, inventory" } else { ", NULL, NULL" };
+        let extra = if with_report {
+            ", report, inventory"
+        } else {
+            ", NULL, NULL"
+        };
         self.with(|c| {
             c.query_row(
                 &format!(

@@ -24,7 +24,10 @@ pub(crate) fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, Error> {
         .and_then(|certs| certs.collect::<Result<_, _>>())
         .map_err(|e| Error::Tls(format!("certificate {}: {e}", cert.display())))?;
     if certs.is_empty() {
-        return Err(Error::Tls(format!("certificate {}: no certificate in it", cert.display())));
+        return Err(Error::Tls(format!(
+            "certificate {}: no certificate in it",
+            cert.display()
+        )));
     }
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| Error::Tls(format!("private key {}: {e}", key.display())))?;

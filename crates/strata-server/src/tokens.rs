@@ -246,7 +246,11 @@ mod tests {
                 .find(|r| r.name() == resource)
                 .unwrap();
             for (role, want) in Role::ALL.into_iter().zip(expected) {
-                assert_eq!(role.access(resource).label(), want, "{role:?} on {resource:?}");
+                assert_eq!(
+                    role.access(resource).label(),
+                    want,
+                    "{role:?} on {resource:?}"
+                );
             }
         }
     }
@@ -272,7 +276,11 @@ mod tests {
         assert_eq!((found.name.as_str(), found.role), ("ci-pipeline", Role::Ci));
         assert!(state.token_by_hash(&created.token).unwrap().is_none());
         let stored = std::fs::read(dir.path().join("server.db")).unwrap();
-        assert!(!stored.windows(created.token.len()).any(|w| w == created.token.as_bytes()));
+        assert!(
+            !stored
+                .windows(created.token.len())
+                .any(|w| w == created.token.as_bytes())
+        );
         assert!(create(&state, "ci-pipeline", Role::Admin, None).is_err());
         assert!(create(&state, "bad name", Role::Admin, None).is_err());
         let other = create(&state, "other", Role::Admin, None).unwrap();

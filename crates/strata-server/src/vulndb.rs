@@ -41,7 +41,9 @@ pub(crate) struct VulnDb {
 
 impl std::fmt::Debug for VulnDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VulnDb").field("data_dir", &self.data_dir).finish_non_exhaustive()
+        f.debug_struct("VulnDb")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -82,7 +84,10 @@ impl VulnDb {
             .and_then(|db| DbInfo::of(&db, bundled_marker(&self.data_dir).is_file()))
             .ok()
             .filter(|info| info.sources.iter().any(|s| s.records > 0));
-        *self.info.write().unwrap_or_else(std::sync::PoisonError::into_inner) = info;
+        *self
+            .info
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = info;
     }
 
     /// What is loaded, if anything.
@@ -175,7 +180,10 @@ impl VulnDb {
         last.finished_at = crate::now().to_string();
         if last.ok {
             self.metrics.updates_ok.inc();
-            tracing::info!(ready = self.ready(), "vulnerability database update finished");
+            tracing::info!(
+                ready = self.ready(),
+                "vulnerability database update finished"
+            );
         } else {
             self.metrics.updates_failed.inc();
             tracing::warn!(

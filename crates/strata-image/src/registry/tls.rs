@@ -13,10 +13,7 @@ use crate::Error;
 
 /// Builds the rustls configuration (ring provider, TLS 1.2 and 1.3). Also what
 /// the CLI uses to reach a Strata server.
-pub fn client_config(
-    ca_certs: &[impl AsRef<Path>],
-    insecure: bool,
-) -> Result<ClientConfig, Error> {
+pub fn client_config(ca_certs: &[impl AsRef<Path>], insecure: bool) -> Result<ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

@@ -117,21 +117,37 @@ impl Client {
                 } else {
                     "check --endpoint / STRATA_ENDPOINT and that the server runs"
                 };
-                Failure::from(anyhow::anyhow!("cannot reach the Strata server at {}: {e}", self.base))
-                    .hint(hint)
+                Failure::from(anyhow::anyhow!(
+                    "cannot reach the Strata server at {}: {e}",
+                    self.base
+                ))
+                .hint(hint)
             })?;
         if status.is_success() {
             return Ok(bytes.to_vec());
         }
         let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => (body.error.code, body.error.message),
-            Err(_) => (status.as_str().to_owned(), String::from_utf8_lossy(&bytes).trim().chars().take(200).collect()),
+            Err(_) => (
+                status.as_str().to_owned(),
+                String::from_utf8_lossy(&bytes)
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            ),
         };
-        let failure = Failure::from(anyhow::anyhow!("the Strata server answered {status}: {message}"));
+        let failure = Failure::from(anyhow::anyhow!(
+            "the Strata server answered {status}: {message}"
+        ));
         Err(match code.as_str() {
-            "unauthorized" => failure.hint("check STRATA_API_TOKEN (or --api-token-file): it may be revoked or expired"),
-            "forbidden" => failure.hint("ask an admin for a token whose role allows this (`strata whoami` shows yours)"),
-            "db_not_ready" => failure.hint("the server is still loading its vulnerability database: retry in a minute"),
+            "unauthorized" => failure
+                .hint("check STRATA_API_TOKEN (or --api-token-file): it may be revoked or expired"),
+            "forbidden" => failure.hint(
+                "ask an admin for a token whose role allows this (`strata whoami` shows yours)",
+            ),
+            "db_not_ready" => failure
+                .hint("the server is still loading its vulnerability database: retry in a minute"),
             "too_many_requests" => failure.hint("the server is busy: retry shortly"),
             _ => failure,
         })
@@ -144,8 +160,9 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<T, Failure> {
         let bytes = self.call(method, path, body)?;
-        Ok(serde_json::from_slice(&bytes)
-            .with_context(|| format!("the Strata server's answer to {path} is not what this CLI expects"))?)
+        Ok(serde_json::from_slice(&bytes).with_context(|| {
+            format!("the Strata server's answer to {path} is not what this CLI expects")
+        })?)
     }
 }
 
@@ -167,7 +184,9 @@ pub(crate) fn whoami(args: &WhoamiArgs) -> Result<u8, Failure> {
     })?;
     let me: WhoAmI = client.json(reqwest::Method::GET, "/api/v1/whoami", None)?;
     let text = match args.format {
-        WhoamiFormat::Json => serde_json::to_string_pretty(&me).context("cannot render JSON")? + "\n",
+        WhoamiFormat::Json => {
+            serde_json::to_string_pretty(&me).context("cannot render JSON")? + "\n"
+        }
         WhoamiFormat::Table => {
             let mut out = format!(
                 "Name:       {}\nRole:       {}\nCreated:    {}\nExpires:    {}\nLast used:  {}\nAccess:\n",
@@ -197,7 +216,11 @@ struct ScanAnswer {
 }
 
 /// The unfiltered report of `args.image`, made by the server.
-pub(crate) fn scan(client: &Client, args: &ScanArgs, cache: &std::path::Path) -> Result<ScanReport, Failure> {
+pub(crate) fn scan(
+    client: &Client,
+    args: &ScanArgs,
+    cache: &std::path::Path,
+) -> Result<ScanReport, Failure> {
     let answer: ScanAnswer = if args.local_index {
         let indexed = crate::commands::sbom::index(
             &args.image,
@@ -213,7 +236,10 @@ pub(crate) fn scan(client: &Client, args: &ScanArgs, cache: &std::path::Path) ->
             Some(body),
         )?
     } else {
-        if !matches!(strata_image::Source::parse(&args.image), Ok(strata_image::Source::Registry(_))) {
+        if !matches!(
+            strata_image::Source::parse(&args.image),
+            Ok(strata_image::Source::Registry(_))
+        ) {
             return Err(Failure::from(anyhow::anyhow!(
                 "{} is not a registry image: the server cannot read it",
                 args.image
@@ -233,7 +259,8 @@ pub(crate) fn scan(client: &Client, args: &ScanArgs, cache: &std::path::Path) ->
         {
             match image::registry_options(&args.image_options)?.credentials {
                 Some(Credentials::Basic { username, password }) => {
-                    request["credentials"] = serde_json::json!({"username": username, "password": password.expose()});
+                    request["credentials"] =
+                        serde_json::json!({"username": username, "password": password.expose()});
                 }
                 Some(Credentials::BearerToken(token)) => {
                     request["credentials"] = serde_json::json!({"token": token.expose()});

@@ -80,7 +80,10 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
                 ))
                 .hint("add --local-index to index every layer here"));
             }
-            let progress = spinner(args.quiet, &format!("scanning {} on {}", args.image, client.base()));
+            let progress = spinner(
+                args.quiet,
+                &format!("scanning {} on {}", args.image, client.base()),
+            );
             let report = remote::scan(&client, args, cache);
             if let Some(progress) = progress {
                 progress.finish_and_clear();

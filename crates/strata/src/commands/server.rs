@@ -29,7 +29,9 @@ fn data_dir(flag: &DataDir) -> PathBuf {
                 .filter(|d| !d.is_empty())
                 .map(|d| PathBuf::from(d).join("strata/server"))
         })
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/strata/server")))
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/strata/server"))
+        })
         .unwrap_or_else(|| PathBuf::from("strata-server"))
 }
 
@@ -40,10 +42,15 @@ fn interval(text: &str) -> Result<Option<Duration>, Failure> {
         return Ok(None);
     }
     let invalid = || {
-        Failure::from(anyhow::anyhow!("--update-interval {text:?}: expected e.g. 6h, 30m, 1d, or 0"))
+        Failure::from(anyhow::anyhow!(
+            "--update-interval {text:?}: expected e.g. 6h, 30m, 1d, or 0"
+        ))
     };
     let split = text.len().saturating_sub(1);
-    let number: u64 = text.get(..split).and_then(|n| n.parse().ok()).ok_or_else(invalid)?;
+    let number: u64 = text
+        .get(..split)
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(invalid)?;
     let unit = match text.get(split..) {
         Some("s") => 1,
         Some("m") => 60,
@@ -54,12 +61,16 @@ fn interval(text: &str) -> Result<Option<Duration>, Failure> {
     if number == 0 {
         return Ok(None);
     }
-    Ok(Some(Duration::from_secs(number.saturating_mul(unit).max(60))))
+    Ok(Some(Duration::from_secs(
+        number.saturating_mul(unit).max(60),
+    )))
 }
 
 fn init_logging(format: LogFormat, level: &str) -> Result<(), Failure> {
     let level: tracing::Level = level.parse().map_err(|_| {
-        Failure::from(anyhow::anyhow!("--log-level {level:?}: one of error, warn, info, debug, trace"))
+        Failure::from(anyhow::anyhow!(
+            "--log-level {level:?}: one of error, warn, info, debug, trace"
+        ))
     })?;
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -79,7 +90,9 @@ fn serve(args: &ServerArgs) -> Result<u8, Failure> {
         None
     } else {
         Some(Arc::new(|dir: &Path| {
-            db::import_bundled(dir).map(drop).map_err(|f| f.render(false).trim().to_owned())
+            db::import_bundled(dir)
+                .map(drop)
+                .map_err(|f| f.render(false).trim().to_owned())
         }))
     };
     let config = strata_server::Config {
@@ -134,7 +147,12 @@ fn token(command: &TokenCommand) -> Result<u8, Failure> {
                 Failure::from(anyhow::anyhow!("unknown role {:?}", args.role))
                     .hint("roles: admin, analyst, ci")
             })?;
-            let expires = args.expires.as_deref().map(tokens::parse_expiry).transpose()?.flatten();
+            let expires = args
+                .expires
+                .as_deref()
+                .map(tokens::parse_expiry)
+                .transpose()?
+                .flatten();
             let created = tokens::create_offline(&data_dir(&args.data), &args.name, role, expires)?;
             eprintln!(
                 "token {:?} (role {}, expires {}): shown once, store it now",
@@ -145,7 +163,10 @@ fn token(command: &TokenCommand) -> Result<u8, Failure> {
             println_stdout(&format!("{}\n", created.token))?;
         }
         TokenCommand::List(args) => {
-            let mut out = format!("{:<24} {:<8} {:<21} {:<21} {}\n", "NAME", "ROLE", "CREATED", "EXPIRES", "LAST USED");
+            let mut out = format!(
+                "{:<24} {:<8} {:<21} {:<21} {}\n",
+                "NAME", "ROLE", "CREATED", "EXPIRES", "LAST USED"
+            );
             for t in tokens::list_offline(&data_dir(&args.data))? {
                 out.push_str(&format!(
                     "{:<24} {:<8} {:<21} {:<21} {}\n",
@@ -160,8 +181,10 @@ fn token(command: &TokenCommand) -> Result<u8, Failure> {
         }
         TokenCommand::Revoke(args) => {
             if !tokens::revoke_offline(&data_dir(&args.data), &args.name)? {
-                return Err(Failure::from(anyhow::anyhow!("no token named {:?}", args.name))
-                    .hint("`strata server token list` shows the tokens"));
+                return Err(
+                    Failure::from(anyhow::anyhow!("no token named {:?}", args.name))
+                        .hint("`strata server token list` shows the tokens"),
+                );
             }
             eprintln!("token {:?} revoked", args.name);
         }
