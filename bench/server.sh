@@ -26,7 +26,7 @@ log: {level: error}
 storage: {filesystem: {rootdirectory: $tmp/registry}}
 http: {addr: 127.0.0.1:$reg_port}
 YML
-docker-registry serve "$tmp/registry.yml" 2>"$tmp/registry.log" & pids+=($!)
+docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$reg_port) 2>/dev/null && break; sleep 0.1; done
 images=${STRATA_TEST_IMAGES:-$HOME/.cache/strata-test/images}
 skopeo copy --quiet --dest-tls-verify=false "oci:$images/oci/debian-bookworm:latest" \
