@@ -368,16 +368,21 @@ pub fn version_format(ecosystem: &str) -> String {
 /// and once each; then every other package of the inventory. A feature is one
 /// (namespace, name, version): for dpkg the source package, so `libc6` and
 /// `libc-bin` are one `glibc` feature. `AddedBy` is `layer_names[i]` for the
-/// layer `i` (0 = base) that introduced the package.
+/// lowest layer `i` (0 = base) that brought one of the feature's packages.
 pub fn features(report: &ScanReport, layer_names: &[String]) -> Vec<Feature> {
-    let added_by = |index: Option<usize>| {
-        index
-            .and_then(|i| layer_names.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
     let mut features: Vec<Feature> = Vec::new();
+    // The lowest layer any package of the feature came with: Clair's AddedBy
+    // is where the feature (name and version) first appears in the chain.
+    let mut first_layer: Vec<Option<usize>> = Vec::new();
     let mut position: HashMap<(String, String, String), usize> = HashMap::new();
+    let seen_in = |at: usize, layer: Option<usize>, first_layer: &mut [Option<usize>]| {
+        if let Some(slot) = first_layer.get_mut(at) {
+            *slot = match (*slot, layer) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    };
     for finding in &report.findings {
         let vulnerability = ClairVulnerability::from_finding(finding);
         let key = (
@@ -392,10 +397,12 @@ pub fn features(report: &ScanReport, layer_names: &[String]) -> Vec<Feature> {
                 version_format: version_format(&finding.package.ecosystem),
                 version: vulnerability.feature_version.clone(),
                 vulnerabilities: Vec::new(),
-                added_by: added_by(finding.layer.as_ref().map(|l| l.index)),
+                added_by: String::new(),
             });
+            first_layer.push(None);
             features.len() - 1
         });
+        seen_in(at, finding.layer.as_ref().map(|l| l.index), &mut first_layer);
         if let Some(feature) = features.get_mut(at)
             && !feature.vulnerabilities.iter().any(|v| {
                 v.name == vulnerability.name && v.namespace_name == vulnerability.namespace_name
@@ -424,18 +431,25 @@ pub fn features(report: &ScanReport, layer_names: &[String]) -> Vec<Feature> {
             package.source_name.as_deref(),
         );
         let key = (namespace.clone(), name.clone(), package.version.clone());
-        if position.contains_key(&key) {
-            continue;
-        }
-        position.insert(key, features.len());
-        features.push(Feature {
-            name,
-            namespace_name: namespace,
-            version_format: version_format(&package.ecosystem),
-            version: package.version.clone(),
-            vulnerabilities: Vec::new(),
-            added_by: added_by(package.layer_index),
+        let at = *position.entry(key).or_insert_with(|| {
+            features.push(Feature {
+                name,
+                namespace_name: namespace,
+                version_format: version_format(&package.ecosystem),
+                version: package.version.clone(),
+                vulnerabilities: Vec::new(),
+                added_by: String::new(),
+            });
+            first_layer.push(None);
+            features.len() - 1
         });
+        seen_in(at, package.layer_index, &mut first_layer);
+    }
+    for (feature, layer) in features.iter_mut().zip(first_layer) {
+        feature.added_by = layer
+            .and_then(|i| layer_names.get(i))
+            .cloned()
+            .unwrap_or_default();
     }
     features
 }

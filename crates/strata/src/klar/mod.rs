@@ -20,6 +20,7 @@
 mod env;
 mod gojson;
 mod output;
+pub(crate) mod remote;
 mod table;
 mod whitelist;
 
