@@ -851,7 +851,10 @@ mod tests {
         assert!(db.has_namespace("Debian:12").unwrap());
         assert!(!db.has_namespace("Alpine:v3.18").unwrap());
         let namespaces = db.namespaces().unwrap();
-        assert!(namespaces.contains(&"Debian:12".to_owned()), "{namespaces:?}");
+        assert!(
+            namespaces.contains(&"Debian:12".to_owned()),
+            "{namespaces:?}"
+        );
         assert!(!namespaces.contains(&"Alpine:v3.18".to_owned()));
         assert!(namespaces.is_sorted());
     }

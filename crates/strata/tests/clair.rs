@@ -127,9 +127,19 @@ impl Reply {
     fn error_message(&self) -> String {
         let value = self.json();
         let object = value.as_object().unwrap();
-        assert_eq!(object.keys().collect::<Vec<_>>(), ["Error"], "{}", self.body);
+        assert_eq!(
+            object.keys().collect::<Vec<_>>(),
+            ["Error"],
+            "{}",
+            self.body
+        );
         let error = object["Error"].as_object().unwrap();
-        assert_eq!(error.keys().collect::<Vec<_>>(), ["Message"], "{}", self.body);
+        assert_eq!(
+            error.keys().collect::<Vec<_>>(),
+            ["Message"],
+            "{}",
+            self.body
+        );
         error["Message"].as_str().unwrap().to_owned()
     }
 }
@@ -251,7 +261,9 @@ fn klar_view(registry: &registry::TestRegistry, repo_tag: &str) -> KlarView {
         .map(|l| l.digest.clone().unwrap())
         .collect();
     assert!(
-        digests.iter().all(|d| d.to_string() != api::EMPTY_LAYER_BLOB_SUM),
+        digests
+            .iter()
+            .all(|d| d.to_string() != api::EMPTY_LAYER_BLOB_SUM),
         "Klar would skip an empty layer"
     );
     KlarView {
@@ -284,7 +296,11 @@ fn strata_command(cache: &Path) -> Command {
             || key.starts_with("DOCKER_")
             || matches!(
                 key.as_ref(),
-                "JSON_OUTPUT" | "FORMAT_OUTPUT" | "WHITELIST_FILE" | "IGNORE_UNFIXED" | "KLAR_TRACE"
+                "JSON_OUTPUT"
+                    | "FORMAT_OUTPUT"
+                    | "WHITELIST_FILE"
+                    | "IGNORE_UNFIXED"
+                    | "KLAR_TRACE"
             )
         {
             command.env_remove(key.as_ref());
@@ -308,7 +324,11 @@ struct Run {
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let head: String = self.stdout.chars().take(3000).collect();
-        write!(f, "exit {:?}\nstderr:\n{}\nstdout:\n{head}", self.code, self.stderr)
+        write!(
+            f,
+            "exit {:?}\nstderr:\n{}\nstdout:\n{head}",
+            self.code, self.stderr
+        )
     }
 }
 
@@ -324,7 +344,8 @@ fn run(command: &mut Command) -> Run {
 /// `strata image scan IMAGE -f json --offline`: the oracle.
 fn scan_report(image: &str) -> ScanReport {
     let cache = tempfile::tempdir().unwrap();
-    let out = run(strata_command(cache.path()).args(["image", "scan", image, "-f", "json", "--offline"]));
+    let out =
+        run(strata_command(cache.path()).args(["image", "scan", image, "-f", "json", "--offline"]));
     assert_eq!(out.code, Some(0), "{out}");
     serde_json::from_str(&out.stdout).unwrap()
 }
@@ -349,7 +370,10 @@ fn glibc_bookworm_affecting(version: &str) -> BTreeSet<String> {
             let Some(release) = bug["releases"].get("bookworm") else {
                 continue;
             };
-            let affected = match (release["status"].as_str(), release["fixed_version"].as_str()) {
+            let affected = match (
+                release["status"].as_str(),
+                release["fixed_version"].as_str(),
+            ) {
                 (Some("open"), _) => true,
                 (Some("resolved"), Some(fixed)) => Command::new("dpkg")
                     .args(["--compare-versions", version, "lt", fixed])
@@ -403,7 +427,11 @@ fn klar_requests_get_the_scan_pipelines_findings() {
 
     // Klar's Push: every layer in order, each naming the one before.
     for (i, (name, path)) in view.names.iter().zip(&view.paths).enumerate() {
-        let parent = if i == 0 { "" } else { view.names[i - 1].as_str() };
+        let parent = if i == 0 {
+            ""
+        } else {
+            view.names[i - 1].as_str()
+        };
         let reply = klar_push(&addr, name, path, parent, &view.authorization);
         assert_eq!(reply.status, 201, "layer {i}: {}", reply.body);
         assert_eq!(reply.content_type, "application/json;charset=utf-8");
@@ -429,16 +457,31 @@ fn klar_requests_get_the_scan_pipelines_findings() {
     for feature in raw["Layer"]["Features"].as_array().unwrap() {
         for key in feature.as_object().unwrap().keys() {
             assert!(
-                ["Name", "NamespaceName", "VersionFormat", "Version", "Vulnerabilities", "AddedBy"]
-                    .contains(&key.as_str()),
+                [
+                    "Name",
+                    "NamespaceName",
+                    "VersionFormat",
+                    "Version",
+                    "Vulnerabilities",
+                    "AddedBy"
+                ]
+                .contains(&key.as_str()),
                 "{key}"
             );
         }
         for v in feature["Vulnerabilities"].as_array().into_iter().flatten() {
             for key in v.as_object().unwrap().keys() {
                 assert!(
-                    ["Name", "NamespaceName", "Description", "Link", "Severity", "Metadata", "FixedBy"]
-                        .contains(&key.as_str()),
+                    [
+                        "Name",
+                        "NamespaceName",
+                        "Description",
+                        "Link",
+                        "Severity",
+                        "Metadata",
+                        "FixedBy"
+                    ]
+                    .contains(&key.as_str()),
                     "{key}"
                 );
             }
@@ -470,7 +513,11 @@ fn klar_requests_get_the_scan_pipelines_findings() {
         let entry = lowest.entry(key).or_insert(index);
         *entry = (*entry).min(index);
     }
-    assert_eq!(layer.features.len(), lowest.len(), "one feature per (name, version)");
+    assert_eq!(
+        layer.features.len(),
+        lowest.len(),
+        "one feature per (name, version)"
+    );
     for feature in &layer.features {
         let index = lowest[&(feature.name.clone(), feature.version.clone())];
         assert_eq!(
@@ -492,14 +539,18 @@ fn klar_requests_get_the_scan_pipelines_findings() {
         assert!(tracker.contains(&v.name), "{} not in the tracker", v.name);
         assert_eq!(v.namespace_name, "debian:12");
         assert!(
-            ["Unknown", "Negligible", "Low", "Medium", "High", "Critical"].contains(&v.severity.as_str())
+            ["Unknown", "Negligible", "Low", "Medium", "High", "Critical"]
+                .contains(&v.severity.as_str())
         );
     }
     let django = find("Django")
         .or_else(|| find("django"))
         .expect("django from the pip layer");
     assert_eq!(django.added_by, view.names[1], "pip install layer");
-    assert!(!django.vulnerabilities.is_empty(), "django 2.2.0 is vulnerable");
+    assert!(
+        !django.vulnerabilities.is_empty(),
+        "django 2.2.0 is vulnerable"
+    );
     // The third layer removed PyJWT (a whiteout): not a feature any more.
     assert!(
         layer
@@ -514,13 +565,19 @@ fn klar_requests_get_the_scan_pipelines_findings() {
     // Features only: no vulnerabilities; neither: the bare layer.
     let reply = go_request(&addr, "GET", &format!("/v1/layers/{top}?features"), None);
     assert_eq!(reply.status, 200);
-    let features = reply.json()["Layer"]["Features"].as_array().unwrap().clone();
+    let features = reply.json()["Layer"]["Features"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(features.len(), layer.features.len());
     assert!(features.iter().all(|f| f.get("Vulnerabilities").is_none()));
     let bare = go_request(&addr, "GET", &format!("/v1/layers/{}", view.names[0]), None);
     assert_eq!(bare.status, 200);
     assert!(bare.json()["Layer"].get("Features").is_none());
-    assert!(bare.json()["Layer"].get("ParentName").is_none(), "base layer");
+    assert!(
+        bare.json()["Layer"].get("ParentName").is_none(),
+        "base layer"
+    );
 
     // A layer already stored is not fetched again (its Path is not read)...
     let again = klar_push(&addr, &view.names[0], "http://127.0.0.1:1/gone", "", "");
@@ -553,9 +610,19 @@ fn klar_requests_get_the_scan_pipelines_findings() {
         "worker: parent layer is unknown, it must be processed first"
     );
     // Clair: a Path it cannot download is a bad request ("could not find layer")...
-    let unreachable = klar_push(&addr, "unreachable", "http://127.0.0.1:1/v2/x/blobs/sha256:00", "", "");
+    let unreachable = klar_push(
+        &addr,
+        "unreachable",
+        "http://127.0.0.1:1/v2/x/blobs/sha256:00",
+        "",
+        "",
+    );
     assert_eq!(unreachable.status, 400);
-    assert!(unreachable.error_message().starts_with("could not find layer"));
+    assert!(
+        unreachable
+            .error_message()
+            .starts_with("could not find layer")
+    );
     // ...and so is one the registry refuses without the credentials.
     let refused = klar_push(&addr, "refused", &view.config_path, "", "");
     assert_eq!(refused.status, 400, "{}", refused.body);
@@ -563,7 +630,11 @@ fn klar_requests_get_the_scan_pipelines_findings() {
     // A blob that is no layer (the image config) cannot be extracted: 422.
     let not_a_layer = klar_push(&addr, "config", &view.config_path, "", &view.authorization);
     assert_eq!(not_a_layer.status, 422, "{}", not_a_layer.body);
-    assert!(not_a_layer.error_message().starts_with("tarutil: could not extract the archive"));
+    assert!(
+        not_a_layer
+            .error_message()
+            .starts_with("tarutil: could not extract the archive")
+    );
 
     // Namespaces of the DB.
     let namespaces = go_request(&addr, "GET", "/v1/namespaces", None);
@@ -575,11 +646,25 @@ fn klar_requests_get_the_scan_pipelines_findings() {
     );
 
     // DELETE: 200 and no body; the layers above go too; then 404.
-    let deleted = go_request(&addr, "DELETE", &format!("/v1/layers/{}", view.names[1]), None);
+    let deleted = go_request(
+        &addr,
+        "DELETE",
+        &format!("/v1/layers/{}", view.names[1]),
+        None,
+    );
     assert_eq!((deleted.status, deleted.body.as_str()), (200, ""));
-    assert_eq!(klar_analyze(&addr, top).status, 404, "the child went with it");
+    assert_eq!(
+        klar_analyze(&addr, top).status,
+        404,
+        "the child went with it"
+    );
     assert_eq!(klar_analyze(&addr, &view.names[0]).status, 200);
-    let again = go_request(&addr, "DELETE", &format!("/v1/layers/{}", view.names[1]), None);
+    let again = go_request(
+        &addr,
+        "DELETE",
+        &format!("/v1/layers/{}", view.names[1]),
+        None,
+    );
     assert_eq!(again.status, 404);
     assert_eq!(again.error_message(), "the resource cannot be found");
 }
@@ -587,20 +672,42 @@ fn klar_requests_get_the_scan_pipelines_findings() {
 #[test]
 fn without_a_database_layers_are_stored_but_never_answered_clean() {
     let registry = registry::TestRegistry::start(registry::Auth::Token);
-    registry.push(&images().join("oci/debian-bookworm"), "klar/debian:1", true, false);
+    registry.push(
+        &images().join("oci/debian-bookworm"),
+        "klar/debian:1",
+        true,
+        false,
+    );
     let view = klar_view(&registry, "klar/debian:1");
     let data = tempfile::tempdir().unwrap();
     let addr = serve(data.path(), ClairConfig::default());
-    let reply = klar_push(&addr, &view.names[0], &view.paths[0], "", &view.authorization);
+    let reply = klar_push(
+        &addr,
+        &view.names[0],
+        &view.paths[0],
+        "",
+        &view.authorization,
+    );
     assert_eq!(reply.status, 201, "{}", reply.body);
     let analyzed = klar_analyze(&addr, &view.names[0]);
     assert_eq!(analyzed.status, 503);
     assert!(analyzed.error_message().contains("not ready"));
     assert_eq!(go_request(&addr, "GET", "/v1/namespaces", None).status, 503);
     // What needs no DB still works.
-    let features = go_request(&addr, "GET", &format!("/v1/layers/{}?features", view.names[0]), None);
+    let features = go_request(
+        &addr,
+        "GET",
+        &format!("/v1/layers/{}?features", view.names[0]),
+        None,
+    );
     assert_eq!(features.status, 200);
-    assert!(features.json()["Layer"]["Features"].as_array().unwrap().len() > 10);
+    assert!(
+        features.json()["Layer"]["Features"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 10
+    );
 }
 
 #[test]
@@ -613,7 +720,10 @@ fn peers_outside_the_allowed_networks_are_refused() {
             ..ClairConfig::default()
         },
     );
-    for (method, path) in [("GET", "/v1/namespaces"), ("GET", "/v1/layers/x?vulnerabilities")] {
+    for (method, path) in [
+        ("GET", "/v1/namespaces"),
+        ("GET", "/v1/layers/x?vulnerabilities"),
+    ] {
         let reply = go_request(&elsewhere, method, path, None);
         assert_eq!(reply.status, 403);
         assert!(reply.error_message().contains("127.0.0.1"));
@@ -629,7 +739,10 @@ fn peers_outside_the_allowed_networks_are_refused() {
             ..ClairConfig::default()
         },
     );
-    assert_eq!(go_request(&loopback, "GET", "/v1/namespaces", None).status, 200);
+    assert_eq!(
+        go_request(&loopback, "GET", "/v1/namespaces", None).status,
+        200
+    );
 }
 
 /// `strata klar` with `CLAIR_ADDR` prints what the local `strata klar` prints
@@ -674,7 +787,10 @@ fn strata_klar_against_the_clair_api_matches_local_klar() {
         assert!(local.stdout.contains("layers") || local.stdout.contains("LayerCount"));
         // Klar completes an address without scheme with http://.
         let remote = klar(Some(&addr), extra);
-        assert_eq!(remote.code, local.code, "{extra:?}\nremote: {remote}\nlocal: {local}");
+        assert_eq!(
+            remote.code, local.code,
+            "{extra:?}\nremote: {remote}\nlocal: {local}"
+        );
         assert_eq!(remote.stdout, local.stdout, "{extra:?}");
         assert!(!remote.stderr.contains(registry::PASSWORD));
     }
@@ -684,7 +800,14 @@ fn strata_klar_against_the_clair_api_matches_local_klar() {
     // A Clair that cannot be reached: Klar's failure lines, exit 2.
     let down = klar(Some("127.0.0.1:1"), &[]);
     assert_eq!(down.code, Some(2), "{down}");
-    assert!(down.stderr.contains("Failed to analyze using API v1: push image"), "{down}");
-    assert!(down.stderr.ends_with("Failed to analyze, exiting\n"), "{down}");
+    assert!(
+        down.stderr
+            .contains("Failed to analyze using API v1: push image"),
+        "{down}"
+    );
+    assert!(
+        down.stderr.ends_with("Failed to analyze, exiting\n"),
+        "{down}"
+    );
     assert!(down.stdout.starts_with("Analysing 3 layers\n"), "{down}");
 }

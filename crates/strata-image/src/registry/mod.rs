@@ -135,10 +135,7 @@ impl Registry {
     pub fn blob_url(&self, image: &ImageRef, digest: &Digest) -> String {
         let host = image.api_host();
         let scheme = self.scheme_known(host).unwrap_or("https");
-        format!(
-            "{scheme}://{host}/v2/{}/blobs/{digest}",
-            image.repository()
-        )
+        format!("{scheme}://{host}/v2/{}/blobs/{digest}", image.repository())
     }
 
     /// The `Authorization` header value this client sends when pulling from

@@ -40,18 +40,10 @@ where
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LayerEnvelope {
     /// `Layer`.
-    #[serde(
-        rename = "Layer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Layer", default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<Layer>,
     /// `Error`.
-    #[serde(
-        rename = "Error",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
 }
 
@@ -66,11 +58,7 @@ pub struct NamespaceEnvelope {
     )]
     pub namespaces: Option<Vec<Namespace>>,
     /// `Error`.
-    #[serde(
-        rename = "Error",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
 }
 
@@ -402,13 +390,19 @@ pub fn features(report: &ScanReport, layer_names: &[String]) -> Vec<Feature> {
             first_layer.push(None);
             features.len() - 1
         });
-        seen_in(at, finding.layer.as_ref().map(|l| l.index), &mut first_layer);
+        seen_in(
+            at,
+            finding.layer.as_ref().map(|l| l.index),
+            &mut first_layer,
+        );
         if let Some(feature) = features.get_mut(at)
             && !feature.vulnerabilities.iter().any(|v| {
                 v.name == vulnerability.name && v.namespace_name == vulnerability.namespace_name
             })
         {
-            feature.vulnerabilities.push(Vulnerability::from(&vulnerability));
+            feature
+                .vulnerabilities
+                .push(Vulnerability::from(&vulnerability));
         }
     }
     let os_namespace = report

@@ -39,7 +39,10 @@ impl Service {
     }
 
     /// `POST /v1/layers` (Clair's `ProcessLayer`): the answer's layer.
-    pub(crate) async fn process_layer(self: &Arc<Self>, layer: &Layer) -> Result<Layer, ClairError> {
+    pub(crate) async fn process_layer(
+        self: &Arc<Self>,
+        layer: &Layer,
+    ) -> Result<Layer, ClairError> {
         if layer.name.is_empty() {
             return Err(ClairError::bad_request(
                 "could not process a layer which does not have a name",
@@ -76,8 +79,12 @@ impl Service {
         let expected = digest_in_path(&layer.path);
         let engine = self.engine.clone();
         let (known, parent_known, content_known) = {
-            let (name, parent, expected, engine) =
-                (name.clone(), parent.clone(), expected.clone(), engine.clone());
+            let (name, parent, expected, engine) = (
+                name.clone(),
+                parent.clone(),
+                expected.clone(),
+                engine.clone(),
+            );
             self.with_store(move |store| {
                 let known = match store.layer(&name).map_err(ClairError::internal)? {
                     Some(stored) => store
@@ -213,7 +220,10 @@ impl Service {
         let namespace = strata_match::os_namespace(&inventory);
         let mut layer = Layer {
             name: name.to_owned(),
-            namespace_name: namespace.as_deref().map(clair_namespace).unwrap_or_default(),
+            namespace_name: namespace
+                .as_deref()
+                .map(clair_namespace)
+                .unwrap_or_default(),
             parent_name,
             indexed_by_version: api::INDEXED_BY_VERSION,
             ..Layer::default()

@@ -27,9 +27,7 @@ pub(crate) fn digest_in_path(path: &str) -> Option<Digest> {
     let url = url::Url::parse(path).ok()?;
     let last = url.path_segments()?.next_back()?;
     let digest: Digest = last.parse().ok()?;
-    url.path()
-        .contains("/blobs/")
-        .then_some(digest)
+    url.path().contains("/blobs/").then_some(digest)
 }
 
 /// `path` without its query (which may carry signed-URL tokens), for messages.
@@ -55,10 +53,10 @@ pub(crate) async fn download(
     max_bytes: u64,
     tmp_dir: &Path,
 ) -> Result<Blob, ClairError> {
-    let not_found = |detail: String| {
-        ClairError::bad_request(format!("{COULD_NOT_FIND_LAYER}: {detail}"))
-    };
-    let url = url::Url::parse(path).map_err(|_| not_found(format!("{} is not a URL", shown(path))))?;
+    let not_found =
+        |detail: String| ClairError::bad_request(format!("{COULD_NOT_FIND_LAYER}: {detail}"));
+    let url =
+        url::Url::parse(path).map_err(|_| not_found(format!("{} is not a URL", shown(path))))?;
     // Clair also opened local files; a network service must not read its own disk.
     if !matches!(url.scheme(), "http" | "https") {
         return Err(not_found(format!("{} is not an http(s) URL", shown(path))));
@@ -75,18 +73,13 @@ pub(crate) async fn download(
             .map_err(|_| ClairError::bad_request(format!("invalid value of header {name}")))?;
         map.insert(name, value);
     }
-    let mut response = client
-        .get(url)
-        .headers(map)
-        .send()
-        .await
-        .map_err(|e| {
-            not_found(format!(
-                "GET {}: {}",
-                shown(path),
-                error_chain(&e.without_url())
-            ))
-        })?;
+    let mut response = client.get(url).headers(map).send().await.map_err(|e| {
+        not_found(format!(
+            "GET {}: {}",
+            shown(path),
+            error_chain(&e.without_url())
+        ))
+    })?;
     let status = response.status();
     if !status.is_success() {
         return Err(not_found(format!(
@@ -105,17 +98,13 @@ pub(crate) async fn download(
         .map_err(ClairError::internal)?;
     let mut hasher = Hasher::new(expected.map_or(Algorithm::Sha256, Digest::algorithm));
     let mut size: u64 = 0;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| {
-            not_found(format!(
-                "GET {}: {}",
-                shown(path),
-                error_chain(&e.without_url())
-            ))
-        })?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        not_found(format!(
+            "GET {}: {}",
+            shown(path),
+            error_chain(&e.without_url())
+        ))
+    })? {
         size = size.saturating_add(chunk.len() as u64);
         if size > max_bytes {
             return Err(too_big(max_bytes));
@@ -165,9 +154,8 @@ pub(crate) fn index(blob: &Blob, name: &str, limits: &Limits) -> Result<LayerInd
     } else {
         (limits.total_uncompressed_bytes, "total-uncompressed-bytes")
     };
-    let unreadable = |e: strata_image::Error| {
-        ClairError::unprocessable(format!("{COULD_NOT_EXTRACT}: {e}"))
-    };
+    let unreadable =
+        |e: strata_image::Error| ClairError::unprocessable(format!("{COULD_NOT_EXTRACT}: {e}"));
     let stream = LayerStream::open(
         file,
         LayerCheck {

@@ -163,11 +163,10 @@ pub(crate) async fn get_layer(
             .any(|pair| pair.split('=').next() == Some(key))
     };
     let (features, vulnerabilities) = (has("features"), has("vulnerabilities"));
-    let result = tokio::task::spawn_blocking(move || {
-        service.analyse(&name, features, vulnerabilities)
-    })
-    .await
-    .unwrap_or_else(|e| Err(ClairError::internal(e)));
+    let result =
+        tokio::task::spawn_blocking(move || service.analyse(&name, features, vulnerabilities))
+            .await
+            .unwrap_or_else(|e| Err(ClairError::internal(e)));
     match result {
         Ok(layer) => json(
             StatusCode::OK,

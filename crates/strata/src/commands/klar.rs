@@ -103,8 +103,8 @@ fn remote_klar(
         let registry_options = crate::commands::image::registry_options(&options)
             .map_err(|f| f.render(false).trim_end().to_owned())?;
         let registry = Registry::new(registry_options).map_err(|e| e.to_string())?;
-        let runtime = crate::commands::image::runtime()
-            .map_err(|f| f.render(false).trim_end().to_owned())?;
+        let runtime =
+            crate::commands::image::runtime().map_err(|f| f.render(false).trim_end().to_owned())?;
         let pulled = runtime
             .block_on(strata_image::pull::open(
                 &registry,
@@ -134,7 +134,11 @@ fn remote_klar(
     let klar_image = KlarImage {
         registry: format!(
             "{}://{}/v2",
-            if env.registry_insecure { "http" } else { "https" },
+            if env.registry_insecure {
+                "http"
+            } else {
+                "https"
+            },
             reference.api_host()
         ),
         name: reference.repository().to_owned(),
@@ -169,13 +173,8 @@ fn remote_klar(
     let clair = remote::clair_url(addr);
     match runtime.block_on(remote::analyse(&client, &clair, &klar_image)) {
         Ok(analysis) => {
-            let mut outcome = klar::render_remote(
-                analysis.vulnerabilities,
-                layer_count,
-                env,
-                whitelist,
-                image,
-            );
+            let mut outcome =
+                klar::render_remote(analysis.vulnerabilities, layer_count, env, whitelist, image);
             outcome.stderr.insert_str(0, &analysis.note);
             outcome
         }

@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 
 use strata_match::ScanReport;
 
-use strata_report::clair::{ClairVulnerability, api};
 use super::env::{KlarEnv, KlarFormat};
 use super::gojson::klar_json;
 use super::table::render_table;
 use super::whitelist::{Whitelist, klar_image_name};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VULNERABLE, KlarOutcome, KlarSeverity};
+use strata_report::clair::{ClairVulnerability, api};
 
 /// Klar prints which Clair API answered; a Clair v2 server answers on API v1,
 /// whose vulnerability shape this mode reproduces, so that is the line kept.

@@ -5,8 +5,8 @@
 //! messages as Klar, so a real Clair v2 and a Strata server both work.
 
 use serde::Serialize;
-use strata_report::clair::api::{self, LayerEnvelope};
 use strata_report::clair::ClairVulnerability;
+use strata_report::clair::api::{self, LayerEnvelope};
 
 /// Klar's `newAPIV1`: `http://` when no scheme is given, and `:6060` when the
 /// last `:` is within the scheme (`strings.LastIndex(url, ":") < 6`).
@@ -110,12 +110,7 @@ pub(crate) async fn analyse(
             .map_or("", String::as_str);
         push_layer(client, clair, name, path, parent, &image.authorization)
             .await
-            .map_err(|e| {
-                format!(
-                    "push image {} to Clair failed: {e}\n",
-                    image.label()
-                )
-            })?;
+            .map_err(|e| format!("push image {} to Clair failed: {e}\n", image.label()))?;
     }
     let vulnerabilities = get_vulnerabilities(client, clair, top)
         .await
