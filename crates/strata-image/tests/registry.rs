@@ -475,3 +475,55 @@ fn push_blobs_and_manifest_then_pull_them_back() {
         pulled.manifest_digest.unwrap().to_string()
     );
 }
+
+/// What Klar hands Clair for a layer: the blob URL and the Authorization the
+/// pull used; both must fetch the very blob from the registry.
+#[test]
+fn blob_url_and_pull_authorization_fetch_the_layer() {
+    let registry = TestRegistry::start(Auth::Token);
+    registry.push(&layout("debian-bookworm"), "klar/bookworm:1", true, false);
+    let client = Registry::new(RegistryOptions {
+        credentials: basic(PASSWORD),
+        ..RegistryOptions::default()
+    })
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let rt = rt();
+    let reference = ImageRef::parse(&format!("{}/klar/bookworm:1", registry.host)).unwrap();
+    assert!(client.pull_authorization(&reference).is_none());
+    let image = rt
+        .block_on(pull::open(
+            &client,
+            &reference,
+            None,
+            &Limits::default(),
+            cache.path(),
+        ))
+        .unwrap();
+    let digest = image.layers[0].digest.clone().unwrap();
+    let url = client.blob_url(&reference, &digest);
+    assert_eq!(
+        url,
+        format!("http://{}/v2/klar/bookworm/blobs/{digest}", registry.host)
+    );
+    let authorization = client.pull_authorization(&reference).unwrap();
+    assert!(authorization.expose().starts_with("Bearer "));
+
+    let http = strata_image::registry::http_client(&RegistryOptions::default()).unwrap();
+    let fetch = |auth: Option<&str>| {
+        rt.block_on(async {
+            let mut request = http.get(&url);
+            if let Some(auth) = auth {
+                request = request.header("Authorization", auth);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.bytes().await.unwrap().to_vec())
+        })
+    };
+    let (status, bytes) = fetch(Some(authorization.expose()));
+    assert_eq!(status, 200);
+    digest.verify(&bytes, "layer 0").unwrap();
+    // Without it the registry refuses: the header is what grants access.
+    assert_eq!(fetch(None).0, 401);
+}

@@ -5,8 +5,10 @@
 //!
 //! Scan reports ([`strata_match::ScanReport`]) as SARIF, Trivy JSON, JUnit XML
 //! and a terminal table ([`scan`]), and as CycloneDX with vulnerabilities
-//! ([`cyclonedx::scan_bom`]).
+//! ([`cyclonedx::scan_bom`]); and as Clair v2's API v1 documents, which Klar
+//! reads ([`clair`]).
 
+pub mod clair;
 pub mod cyclonedx;
 mod ids;
 pub mod scan;

@@ -108,7 +108,7 @@ pub async fn serve(
         vulndb.clone(),
         metrics.clone(),
         config.data_dir.clone(),
-        config.scans,
+        config.scans.clone(),
     )?);
     let app = Arc::new(api::App {
         auth: auth::Auth::new(state.clone(), metrics.clone()),
@@ -135,8 +135,23 @@ pub async fn serve(
 
     let mut servers = tokio::task::JoinSet::new();
     if let Some(addr) = &config.clair_listen {
+        let allow = config
+            .clair_allow
+            .iter()
+            .map(|c| {
+                c.parse::<clair::Cidr>()
+                    .map_err(|e| Error::Invalid(format!("--clair-v1-allow {c:?}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let clair_config = clair::ClairConfig {
+            allow,
+            ca_certs: config.scans.registry.ca_certs.clone(),
+            limits: config.scans.limits,
+            ..clair::ClairConfig::default()
+        };
         let service = Arc::new(
-            clair::Service::new(&config.data_dir).map_err(|e| Error::Other(e.to_string()))?,
+            clair::Service::with_config(&config.data_dir, clair_config)
+                .map_err(|e| Error::Other(e.to_string()))?,
         );
         let clair_listener = bind(addr).await?;
         tracing::info!(addr = %clair_listener.local_addr().map_or_else(|_| addr.clone(), |a| a.to_string()),

@@ -561,6 +561,22 @@ impl Db {
         Ok(found)
     }
 
+    /// Every namespace some advisory is stored under (`Debian:12`, `PyPI`…),
+    /// sorted (the package index starts with the namespace: no table scan).
+    pub fn namespaces(&self) -> Result<Vec<String>, StoreError> {
+        let f = fail(&self.path);
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT DISTINCT namespace FROM affected ORDER BY namespace")
+            .map_err(|e| f(&e))?;
+        let names = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(|e| f(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| f(&e))?;
+        Ok(names)
+    }
+
     /// Whether any advisory names this namespace (an OS release Strata has data for).
     pub fn has_namespace(&self, namespace: &str) -> Result<bool, StoreError> {
         self.connection
@@ -834,6 +850,13 @@ mod tests {
         );
         assert!(db.has_namespace("Debian:12").unwrap());
         assert!(!db.has_namespace("Alpine:v3.18").unwrap());
+        let namespaces = db.namespaces().unwrap();
+        assert!(
+            namespaces.contains(&"Debian:12".to_owned()),
+            "{namespaces:?}"
+        );
+        assert!(!namespaces.contains(&"Alpine:v3.18".to_owned()));
+        assert!(namespaces.is_sorted());
     }
 
     #[test]

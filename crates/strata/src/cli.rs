@@ -328,7 +328,8 @@ Configuration is Klar's environment: CLAIR_OUTPUT (lowest severity shown and cou
 CLAIR_THRESHOLD (how many may pass), JSON_OUTPUT, FORMAT_OUTPUT (standard, json, table),
 DOCKER_USER, DOCKER_PASSWORD, DOCKER_TOKEN, DOCKER_INSECURE, REGISTRY_INSECURE,
 DOCKER_PLATFORM_OS, DOCKER_PLATFORM_ARCH, WHITELIST_FILE, IGNORE_UNFIXED. The scan runs
-locally on Strata's database. Exit status: 0, 1 when more vulnerabilities than
+locally on Strata's database; with CLAIR_ADDR set, the layers go to that Clair v1 server (a
+`strata server --clair-v1-listen` or a Clair v2) as Klar sends them. Exit status: 0, 1 when more vulnerabilities than
 CLAIR_THRESHOLD are at or above CLAIR_OUTPUT, 2 on error.";
 
 /// Arguments of `strata explain`.

@@ -925,3 +925,46 @@ fn tls_and_per_scan_registry_credentials_that_are_never_kept() {
         .collect();
     assert!(!logs.contains(registry::PASSWORD) && !logs.contains(&token));
 }
+
+/// The address the server's Clair v1 API listens on (from its log).
+fn clair_addr(server: &Server) -> String {
+    let log = server.log_text();
+    let line = log.lines().find(|l| l.contains("Clair v1 API listening")).unwrap_or_else(|| panic!("{log}"));
+    line.split("addr=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
+}
+
+#[test]
+fn klar_gets_the_same_answer_from_a_running_servers_clair_api() {
+    let dir = data_dir();
+    let server = server(dir.path(), &["--clair-v1-listen", "127.0.0.1:0"]);
+    let clair = clair_addr(&server);
+    let registry = registry(&["python:latest"]);
+    let reference = format!("{}/python:latest", registry.host);
+    let home = local_home();
+    let klar = |env: &[(&str, &str)]| {
+        let mut all = vec![("STRATA_SKIP_DB_UPDATE", "true"), ("JSON_OUTPUT", "true")];
+        all.extend_from_slice(env);
+        cli(home.path(), &all, &["klar", &reference])
+    };
+    let local = klar(&[]);
+    let remote = klar(&[("CLAIR_ADDR", &format!("http://{clair}"))]);
+    assert_eq!(local.code, Some(1), "the image has vulnerabilities over threshold 0: {}", local.stderr);
+    assert_eq!(remote.code, local.code, "{}", remote.stderr);
+    assert_eq!(remote.stdout, local.stdout);
+    assert!(remote.stderr.contains("Analysing"), "{}", remote.stderr);
+    drop(server);
+
+    // Limited to other networks: this client is refused, and Klar says so.
+    let dir = data_dir();
+    let limited = self::server(dir.path(), &["--clair-v1-listen", "127.0.0.1:0", "--clair-v1-allow", "10.0.0.0/8"]);
+    let refused = klar(&[("CLAIR_ADDR", &format!("http://{}", clair_addr(&limited)))]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    let bad = strata_command(dir.path())
+        .args(["server", "--listen", "127.0.0.1:0", "--update-interval", "0", "--clair-v1-listen", "127.0.0.1:0"])
+        .args(["--clair-v1-allow", "not-a-net", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--clair-v1-allow \"not-a-net\""), "{bad:?}");
+}

@@ -120,22 +120,37 @@ pub struct FetchedManifest {
 impl Registry {
     /// A client with the given options.
     pub fn new(options: RegistryOptions) -> Result<Registry, Error> {
-        let tls = tls::client_config(&options.ca_certs, options.insecure)?;
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(options.timeout)
-            .read_timeout(options.timeout)
-            .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Http {
-                what: "HTTP client".into(),
-                source: e,
-            })?;
+        let http = http_client(&options)?;
         Ok(Registry {
             http,
             options: Arc::new(options),
             state: Arc::default(),
         })
+    }
+
+    /// The URL this client fetches a blob of `image` from
+    /// (`https://registry:5000/v2/app/blobs/sha256:…`): `http` once the
+    /// registry was found to be a plain-HTTP one (loopback or
+    /// `insecure_registries`), else `https`. What Klar sends Clair as a
+    /// layer's `Path`.
+    pub fn blob_url(&self, image: &ImageRef, digest: &Digest) -> String {
+        let host = image.api_host();
+        let scheme = self.scheme_known(host).unwrap_or("https");
+        format!("{scheme}://{host}/v2/{}/blobs/{digest}", image.repository())
+    }
+
+    /// The `Authorization` header value this client sends when pulling from
+    /// `image`'s repository, once a request answered the registry's challenge
+    /// (`None` when the registry asked for none). What Klar sends Clair as a
+    /// layer's `Headers.Authorization`; a secret: never log it.
+    pub fn pull_authorization(&self, image: &ImageRef) -> Option<Secret> {
+        let scope = format!("repository:{}:pull", image.repository());
+        self.state
+            .lock()
+            .ok()?
+            .auth
+            .get(&(image.api_host().to_owned(), scope))
+            .cloned()
     }
 
     /// How many layers may download at once.
@@ -712,6 +727,23 @@ impl Registry {
             },
         }
     }
+}
+
+/// An HTTP client with the TLS trust and timeouts of `options` (the system's
+/// roots plus `ca_certs`, or no verification with `insecure`), for other
+/// requests than the registry protocol's own (a Clair server, a layer URL).
+pub fn http_client(options: &RegistryOptions) -> Result<reqwest::Client, Error> {
+    let tls = tls::client_config(&options.ca_certs, options.insecure)?;
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(options.timeout)
+        .read_timeout(options.timeout)
+        .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Http {
+            what: "HTTP client".into(),
+            source: e,
+        })
 }
 
 fn suffix(message: &str) -> String {

@@ -24,8 +24,8 @@ pub(crate) enum KlarFormat {
 /// user-info of `CLAIR_ADDR`) are never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct KlarEnv {
-    /// `CLAIR_ADDR`. Klar refuses to run without it; Strata scans locally and
-    /// only keeps it for a future remote mode, so it is optional here.
+    /// `CLAIR_ADDR`. Klar refuses to run without it; Strata scans locally
+    /// without it, and with it talks to that Clair (or Strata) server as Klar.
     pub(crate) clair_addr: Option<String>,
     /// `CLAIR_OUTPUT`: the lowest severity output *and counted* (default `Unknown`).
     pub(crate) clair_output: KlarSeverity,
@@ -148,6 +148,12 @@ impl KlarEnv {
     /// timeout that is not positive.
     pub(crate) fn docker_timeout(&self) -> Option<Duration> {
         positive_duration(go_minutes(self.docker_timeout_minutes))
+    }
+
+    /// The Clair request timeout (Klar's `http.Client{Timeout: ClairTimeout}`),
+    /// `None` for none, by the same Go rules as [`Self::docker_timeout`].
+    pub(crate) fn clair_timeout(&self) -> Option<Duration> {
+        positive_duration(go_minutes(self.clair_timeout_minutes))
     }
 
     /// What Klar prints on stderr before pulling, unless in JSON mode (`main.go`):

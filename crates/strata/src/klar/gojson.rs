@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::clair::{ClairVulnerability, NvdMetadata};
+use strata_report::clair::{ClairVulnerability, NvdMetadata};
 
 /// `{"LayerCount":N,"Vulnerabilities":{"High":[…],…}}\n`; `groups` are keyed by
 /// severity word, so the `BTreeMap` order is Go's sorted-key order.

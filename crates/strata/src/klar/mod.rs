@@ -17,20 +17,18 @@
 //! 4. scan, then print [`KlarOutcome::stdout`] / [`KlarOutcome::stderr`] and
 //!    exit with [`KlarOutcome::exit_code`].
 
-mod clair;
 mod env;
 mod gojson;
 mod output;
+pub(crate) mod remote;
 mod table;
 mod whitelist;
 
 pub(crate) use env::KlarEnv;
 #[cfg(test)]
 pub(crate) use output::render;
-pub(crate) use output::render_for_image;
+pub(crate) use output::{render_for_image, render_remote};
 pub(crate) use whitelist::Whitelist;
-
-use strata_vulndb::Severity;
 
 #[cfg(test)]
 use strata_match::ScanReport;
@@ -54,65 +52,8 @@ pub(crate) struct KlarOutcome {
 }
 
 /// Clair's severity scale, which Klar uses as is (`priorities` in Klar's
-/// `klar.go`), lowest first. `Defcon1` exists only in Clair; no Strata finding
-/// has it, but `CLAIR_OUTPUT=Defcon1` is valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum KlarSeverity {
-    /// Clair's `Unknown`.
-    Unknown,
-    /// Clair's `Negligible`.
-    Negligible,
-    /// Clair's `Low`.
-    Low,
-    /// Clair's `Medium`.
-    Medium,
-    /// Clair's `High`.
-    High,
-    /// Clair's `Critical`.
-    Critical,
-    /// Clair's `Defcon1`.
-    Defcon1,
-}
-
-impl KlarSeverity {
-    /// Every level, lowest first (Klar's `priorities` order).
-    pub(crate) const ALL: [KlarSeverity; 7] = [
-        KlarSeverity::Unknown,
-        KlarSeverity::Negligible,
-        KlarSeverity::Low,
-        KlarSeverity::Medium,
-        KlarSeverity::High,
-        KlarSeverity::Critical,
-        KlarSeverity::Defcon1,
-    ];
-
-    /// Clair's word for the level.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            KlarSeverity::Unknown => "Unknown",
-            KlarSeverity::Negligible => "Negligible",
-            KlarSeverity::Low => "Low",
-            KlarSeverity::Medium => "Medium",
-            KlarSeverity::High => "High",
-            KlarSeverity::Critical => "Critical",
-            KlarSeverity::Defcon1 => "Defcon1",
-        }
-    }
-}
-
-impl From<Severity> for KlarSeverity {
-    /// Strata's levels are Clair's, minus `Defcon1`.
-    fn from(severity: Severity) -> Self {
-        match severity {
-            Severity::Unknown => KlarSeverity::Unknown,
-            Severity::Negligible => KlarSeverity::Negligible,
-            Severity::Low => KlarSeverity::Low,
-            Severity::Medium => KlarSeverity::Medium,
-            Severity::High => KlarSeverity::High,
-            Severity::Critical => KlarSeverity::Critical,
-        }
-    }
-}
+/// `klar.go`), lowest first; shared with the Clair v1 service.
+pub(crate) use strata_report::clair::ClairSeverity as KlarSeverity;
 
 /// Klar's stderr line for an options error (`fail("Invalid options: %s", err)`;
 /// Klar's messages end in `\n` and `fail` adds another, hence the blank line).

@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 
 use strata_match::ScanReport;
 
-use super::clair::ClairVulnerability;
 use super::env::{KlarEnv, KlarFormat};
 use super::gojson::klar_json;
 use super::table::render_table;
 use super::whitelist::{Whitelist, klar_image_name};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VULNERABLE, KlarOutcome, KlarSeverity};
+use strata_report::clair::{ClairVulnerability, api};
 
 /// Klar prints which Clair API answered; a Clair v2 server answers on API v1,
 /// whose vulnerability shape this mode reproduces, so that is the line kept.
@@ -70,8 +70,28 @@ pub(crate) fn render_for_image(
             exit_code: EXIT_ERROR,
         };
     }
+    // The same path as a Clair server's answer: the report's features, then
+    // Klar's flattening of them (so local and remote output agree).
+    let config = report.image.config_digest.as_deref().unwrap_or_default();
+    let names: Vec<String> = report
+        .image
+        .layers
+        .iter()
+        .map(|l| api::layer_name(config, l.digest.as_deref().unwrap_or_default()))
+        .collect();
+    let all = api::vulnerabilities_of(&api::features(report, &names));
+    render_remote(all, layer_count, env, whitelist, image_argument)
+}
 
-    let all = ClairVulnerability::from_findings(&report.findings);
+/// Klar's output for the vulnerabilities a Clair server returned for an image
+/// of `layer_count` layers (Klar's `main.go` after `Analyse`).
+pub(crate) fn render_remote(
+    all: Vec<ClairVulnerability>,
+    layer_count: usize,
+    env: &KlarEnv,
+    whitelist: Option<&Whitelist>,
+    image_argument: &str,
+) -> KlarOutcome {
     let image_name = klar_image_name(image_argument);
     let kept: Vec<&ClairVulnerability> = all
         .iter()

@@ -73,7 +73,7 @@ impl Server {
             let text = server.log_text();
             if let Some(url) = text
                 .lines()
-                .find(|l| l.contains(" listening "))
+                .find(|l| l.contains(" listening ") && l.contains("url="))
                 .and_then(|l| l.split("url=").nth(1))
             {
                 server.url = url.split_whitespace().next().unwrap().to_owned();
