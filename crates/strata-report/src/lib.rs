@@ -6,7 +6,11 @@
 //! Scan reports ([`strata_match::ScanReport`]) as SARIF, Trivy JSON, JUnit XML
 //! and a terminal table ([`scan`]), and as CycloneDX with vulnerabilities
 //! ([`cyclonedx::scan_bom`]).
+//!
+//! Policy check results (`strata image check`) as a table, JSON, JUnit XML
+//! and SARIF ([`check`]).
 
+pub mod check;
 pub mod cyclonedx;
 mod ids;
 pub mod scan;
