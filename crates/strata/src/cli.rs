@@ -11,6 +11,11 @@ use strata_version::Scheme;
 use crate::config;
 use crate::failure::Failure;
 
+mod check;
+pub(crate) use check::{
+    CheckArgs, PolicyCommand, PolicyListArgs, PolicyShowArgs, PolicyValidateArgs,
+};
+
 /// Strata: find the known vulnerabilities in container images.
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, about, max_term_width = 100)]
@@ -56,6 +61,9 @@ pub(crate) enum Command {
     /// Compare versions, or test them against ranges, with an ecosystem's rules.
     #[command(long_about = VERCMP_ABOUT)]
     Vercmp(VercmpArgs),
+    /// List, show and validate the policies `image check` evaluates.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +74,9 @@ pub(crate) enum ImageCommand {
     /// Show an image's manifest, config and layers without downloading layers.
     #[command(long_about = INSPECT_ABOUT)]
     Inspect(Box<InspectArgs>),
+    /// Scan an image and evaluate policies on it: exit 1 when a `fail` policy is violated.
+    #[command(long_about = check::CHECK_ABOUT)]
+    Check(Box<CheckArgs>),
 }
 
 const INSPECT_ABOUT: &str = "\

@@ -1,17 +1,19 @@
 //! One module per subcommand; each returns the process exit status.
 
 mod cache;
+mod check;
 pub(crate) mod db;
 mod explain;
 mod gate;
 mod image;
 pub(crate) mod klar;
 mod output;
+mod policy;
 mod sbom;
 mod scan;
 mod vercmp;
 
-use crate::cli::{CacheCommand, Cli, Command, DbCommand, ImageCommand};
+use crate::cli::{CacheCommand, Cli, Command, DbCommand, ImageCommand, PolicyCommand};
 use crate::failure::Failure;
 
 /// Runs the chosen subcommand.
@@ -44,6 +46,14 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
             &image::cache_dir(cli.cache_dir.as_deref()),
         )),
         Command::Vercmp(args) => vercmp::run(args),
+        Command::Image(ImageCommand::Check(args)) => {
+            check::run(args, &image::cache_dir(cli.cache_dir.as_deref()))
+        }
+        Command::Policy(command) => match command {
+            PolicyCommand::List(args) => policy::list(args),
+            PolicyCommand::Show(args) => policy::show(args),
+            PolicyCommand::Validate(args) => policy::validate(args),
+        },
     }
 }
 
