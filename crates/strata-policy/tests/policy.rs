@@ -716,3 +716,14 @@ fn facts_come_from_the_report() {
     assert_eq!(facts.unscanned.len(), 2);
     assert_eq!(facts.os, Some(("debian".into(), Some("13".into()))));
 }
+
+#[test]
+fn the_fuzz_seeds_load_and_round_trip() {
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    for name in ["policy-default.yaml", "policy-scoped.yaml"] {
+        let set = PolicySet::load(&[seeds.join(name)]).unwrap_or_else(|e| panic!("{e}"));
+        let yaml = serde_yaml_ng::to_string(&set.to_file()).unwrap();
+        let again = PolicySet::from_text(Path::new("again.yaml"), &yaml).unwrap();
+        assert_eq!(again.policies(), set.policies(), "{name}");
+    }
+}
