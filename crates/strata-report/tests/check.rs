@@ -102,18 +102,16 @@ fn sarif_validates_and_has_a_rule_per_policy_and_a_result_per_violation() {
     );
 }
 
-/// `(name, classname, failure message, skipped)` of every test case, after a
-/// full well-formedness parse.
-fn junit_cases(
-    xml: &str,
-) -> (
-    HashMap<String, String>,
-    Vec<(String, Option<String>, String)>,
-) {
+/// `(name, failure message, "skipped" or "")` of a test case.
+type Case = (String, Option<String>, String);
+
+/// The root's attributes and every test case, after a full well-formedness
+/// parse.
+fn junit_cases(xml: &str) -> (HashMap<String, String>, Vec<Case>) {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut root = HashMap::new();
-    let mut cases: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     let attrs = |e: &quick_xml::events::BytesStart<'_>| -> HashMap<String, String> {
         e.attributes()
             .map(|a| {
