@@ -74,6 +74,9 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
         *) seeds= ;;
       esac
       for seed in $seeds; do head -c "$max_len" "$seed" >"$corpus/seed-$(echo "$seed" | md5sum | cut -c1-12)"; done ;;
+    policy_file)  # the built-in policies and a file using every field
+      max_len=65536
+      cp seeds/policy-*.yaml "$corpus/" ;;
   esac
   log=$(mktemp)
   cargo fuzz run "$target" "$corpus" -- -runs="$RUNS" -max_total_time="$MAX_TIME" -max_len="$max_len" >"$log" 2>&1 || { tail -40 "$log"; exit 1; }

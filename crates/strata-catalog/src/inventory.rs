@@ -41,6 +41,16 @@ pub struct ImageInfo {
     pub platform: Option<String>,
     /// The layers, base first.
     pub layers: Vec<LayerInfo>,
+    /// The config's creation time (RFC 3339), when it has one. Policies read
+    /// it (image age); absent in inventories written before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The config's `User` (`""`/absent: root), for "runs as root" policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The config's labels, for required/disallowed-label policies.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// One layer of the image.

@@ -188,6 +188,9 @@ fn image_info(image: &Image) -> ImageInfo {
                 created_by: l.created_by.clone(),
             })
             .collect(),
+        created: image.config.created.clone(),
+        user: image.config.config.user.clone(),
+        labels: image.config.config.labels.clone().unwrap_or_default(),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::Finding;
 use crate::report::{FoundLayer, FoundPackage, OsStatus};
 
 /// A package that could not be checked, and why (for `explain` and warnings).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unchecked {
     /// `ecosystem/name@version`.
     pub package: String,

@@ -31,6 +31,10 @@ pub struct ScanReport {
     pub suppressed: Vec<Finding>,
     /// Counts of the shown findings.
     pub summary: Summary,
+    /// Packages that could not be checked (no version scheme, unparsable
+    /// version): "unscanned components" for policies. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<crate::Unchecked>,
     /// The packages scanned (every format that lists components needs them).
     #[serde(skip)]
     pub inventory: Option<Inventory>,
@@ -48,6 +52,7 @@ impl ScanReport {
             summary: Summary::of(&matched.findings, 0, packages),
             findings: matched.findings,
             suppressed: Vec::new(),
+            unchecked: matched.unchecked,
             inventory: Some(inventory),
         }
     }

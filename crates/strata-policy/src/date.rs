@@ -67,7 +67,7 @@ impl Date {
 
     /// Days since 1970-01-01 (negative before). Howard Hinnant's
     /// `days_from_civil`.
-    pub(crate) fn days_since_epoch(self) -> i64 {
+    pub fn days_since_epoch(self) -> i64 {
         let month = i64::from(self.month);
         let year = i64::from(self.year) - i64::from(month <= 2);
         let era = year.div_euclid(400);
@@ -108,6 +108,20 @@ impl std::str::FromStr for Date {
 
     fn from_str(text: &str) -> Result<Date, String> {
         Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+    }
+}
+
+/// Written `YYYY-MM-DD` (policy exclusions, check results).
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -60,4 +60,21 @@ pub enum PolicyError {
         /// What is wrong.
         message: String,
     },
+    /// A policy file is not valid: `FILE:LINE: FIELD: what is wrong`.
+    #[error(
+        "{}{}: {}{message}",
+        path.display(),
+        line.map(|l| format!(":{l}")).unwrap_or_default(),
+        field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default()
+    )]
+    PolicyFile {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// The field path (`policies[0].criteria.cvss_at_least`), when known.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
 }

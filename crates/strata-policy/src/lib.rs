@@ -6,7 +6,8 @@
 //! * [`VexDocument`]: `--vex` (OpenVEX, CycloneDX, CSAF 2.0) suppresses
 //!   findings its `not_affected` and `fixed` statements cover;
 //! * [`apply`]: all of the above on a [`strata_match::ScanReport`];
-//! * [`Gate`]: `--fail-on` / `--exit-code`, the CI verdict.
+//! * [`Gate`]: `--fail-on` / `--exit-code`, the CI verdict;
+//! * [`policy`]: policy files and `strata image check`'s evaluation.
 //!
 //! Everything read here is untrusted input: files are size-limited, errors
 //! name the file (and line) and what is wrong, nothing panics.
@@ -18,6 +19,7 @@ mod filter;
 mod gate;
 mod glob;
 mod ignore;
+pub mod policy;
 mod purl;
 mod read;
 mod vex;

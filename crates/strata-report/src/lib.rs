@@ -7,7 +7,11 @@
 //! and a terminal table ([`scan`]), and as CycloneDX with vulnerabilities
 //! ([`cyclonedx::scan_bom`]); and as Clair v2's API v1 documents, which Klar
 //! reads ([`clair`]).
+//!
+//! Policy check results (`strata image check`) as a table, JSON, JUnit XML
+//! and SARIF ([`check`]).
 
+pub mod check;
 pub mod clair;
 pub mod cyclonedx;
 mod ids;

@@ -13,6 +13,10 @@ use crate::failure::Failure;
 
 pub(crate) mod server;
 pub(crate) use server::RemoteOptions;
+mod check;
+pub(crate) use check::{
+    CheckArgs, PolicyCommand, PolicyListArgs, PolicyShowArgs, PolicyValidateArgs,
+};
 
 /// Strata: find the known vulnerabilities in container images.
 #[derive(Debug, Parser)]
@@ -65,6 +69,9 @@ pub(crate) enum Command {
     Server(Box<server::ServerArgs>),
     /// Show the API token's name, role, expiry and permissions on a Strata server.
     Whoami(server::WhoamiArgs),
+    /// List, show and validate the policies `image check` evaluates.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +82,9 @@ pub(crate) enum ImageCommand {
     /// Show an image's manifest, config and layers without downloading layers.
     #[command(long_about = INSPECT_ABOUT)]
     Inspect(Box<InspectArgs>),
+    /// Scan an image and evaluate policies on it: exit 1 when a `fail` policy is violated.
+    #[command(long_about = check::CHECK_ABOUT)]
+    Check(Box<CheckArgs>),
 }
 
 const INSPECT_ABOUT: &str = "\

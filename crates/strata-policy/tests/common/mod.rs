@@ -182,12 +182,14 @@ pub(crate) fn report(findings: Vec<Finding>) -> ScanReport {
             config_digest: None,
             platform: Some("linux/amd64".into()),
             layers: Vec::new(),
+            ..ImageInfo::default()
         },
         os: None,
         db: DbInfo::default(),
         summary: Summary::of(&findings, 0, 120),
         findings,
         suppressed: Vec::new(),
+        unchecked: Vec::new(),
         inventory: None,
     }
 }

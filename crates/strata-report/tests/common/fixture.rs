@@ -282,6 +282,7 @@ pub(crate) fn report() -> ScanReport {
         findings,
         suppressed,
         summary,
+        unchecked: Vec::new(),
         inventory: Some(inventory),
     }
 }

@@ -213,6 +213,7 @@ impl Service {
                     created_by: None,
                 })
                 .collect(),
+            ..ImageInfo::default()
         };
         let indexes: Vec<LayerIndex> = chain.into_iter().map(|(_, index)| index).collect();
         // The scan pipeline's merge: whiteouts and opaque directories applied.

@@ -37,29 +37,13 @@ pub(crate) fn apply(report: &mut ScanReport, args: &ScanArgs) -> Result<Outcome,
         },
         ignore_unfixed: args.ignore_unfixed,
     };
-    let ignore_files = match &args.ignore_file {
-        Some(path) => vec![IgnoreFile::load(path)?],
-        None => IgnoreFile::load_default(std::path::Path::new("."))?
-            .into_iter()
-            .collect(),
-    };
-    let vex = args
-        .vex
-        .iter()
-        .map(|path| VexDocument::load(path))
-        .collect::<Result<Vec<_>, _>>()?;
-    let warnings = strata_policy::apply(
+    suppress(
         report,
         &filter,
-        &ignore_files,
-        &vex,
-        strata_policy::Date::today_utc(),
-    );
-    if !args.quiet {
-        for warning in warnings {
-            eprintln!("warning: {warning}");
-        }
-    }
+        args.ignore_file.as_deref(),
+        &args.vex,
+        args.quiet,
+    )?;
     let verdict: GateOutcome = gate.evaluate(&report.findings);
     let set = gate.fail_on().is_some() || gate.exit_code().is_some();
     Ok(Outcome {
@@ -67,6 +51,40 @@ pub(crate) fn apply(report: &mut ScanReport, args: &ScanArgs) -> Result<Outcome,
         reason: set.then_some(verdict.reason),
         gate,
     })
+}
+
+/// Applies the filter, the ignore file (`.strataignore` when none is given)
+/// and the VEX documents to the report, warning about expired entries.
+pub(crate) fn suppress(
+    report: &mut ScanReport,
+    filter: &Filter,
+    ignore_file: Option<&std::path::Path>,
+    vex: &[std::path::PathBuf],
+    quiet: bool,
+) -> Result<(), Failure> {
+    let ignore_files = match ignore_file {
+        Some(path) => vec![IgnoreFile::load(path)?],
+        None => IgnoreFile::load_default(std::path::Path::new("."))?
+            .into_iter()
+            .collect(),
+    };
+    let vex = vex
+        .iter()
+        .map(|path| VexDocument::load(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let warnings = strata_policy::apply(
+        report,
+        filter,
+        &ignore_files,
+        &vex,
+        strata_policy::Date::today_utc(),
+    );
+    if !quiet {
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(())
 }
 
 /// `--fail-on` and `--exit-code`, checked before anything is scanned.

@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the process exit status.
 
 mod cache;
+mod check;
 pub(crate) mod db;
 mod explain;
 mod gate;
@@ -8,12 +9,13 @@ mod image;
 pub(crate) mod klar;
 mod output;
 mod remote;
+mod policy;
 mod sbom;
 mod scan;
 mod server;
 mod vercmp;
 
-use crate::cli::{CacheCommand, Cli, Command, DbCommand, ImageCommand};
+use crate::cli::{CacheCommand, Cli, Command, DbCommand, ImageCommand, PolicyCommand};
 use crate::failure::Failure;
 
 /// Runs the chosen subcommand.
@@ -48,6 +50,14 @@ pub(crate) fn run(cli: &Cli) -> Result<u8, Failure> {
         Command::Vercmp(args) => vercmp::run(args),
         Command::Server(args) => server::run(args),
         Command::Whoami(args) => remote::whoami(args),
+        Command::Image(ImageCommand::Check(args)) => {
+            check::run(args, &image::cache_dir(cli.cache_dir.as_deref()))
+        }
+        Command::Policy(command) => match command {
+            PolicyCommand::List(args) => policy::list(args),
+            PolicyCommand::Show(args) => policy::show(args),
+            PolicyCommand::Validate(args) => policy::validate(args),
+        },
     }
 }
 

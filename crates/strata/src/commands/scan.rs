@@ -89,25 +89,12 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
                 progress.finish_and_clear();
             }
             let report = report?;
-            check_age(&report.db, args)?;
+            check_age(&report.db, args.db_max_age, args.db_warn_age, args.quiet)?;
             report
         }
         None => local(args, cache)?,
     };
-    if let Some(os) = report.os.as_ref().filter(|os| !os.supported) {
-        let what = format!(
-            "no vulnerability data for {} {}: OS packages not checked",
-            os.id,
-            os.version.as_deref().unwrap_or("")
-        );
-        if args.fail_on_unsupported_os {
-            return Err(Failure::from(anyhow::anyhow!("{what}"))
-                .hint("drop --fail-on-unsupported-os to scan its language packages anyway"));
-        }
-        if !args.quiet {
-            eprintln!("warning: {what}");
-        }
-    }
+    unsupported_os(&report, args.fail_on_unsupported_os, args.quiet)?;
     let outcome = gate::apply(&mut report, args)?;
     for target in &targets {
         output::write(target, &render(&report, &target.format, args, &outcome)?)?;
@@ -135,13 +122,33 @@ fn local(args: &ScanArgs, cache: &Path) -> Result<ScanReport, Failure> {
         base_image: args.base_image.as_deref(),
     };
     let info = db_info(&db, cache)?;
-    check_age(&info, args)?;
+    check_age(&info, args.db_max_age, args.db_warn_age, args.quiet)?;
     let progress = spinner(args.quiet, &format!("scanning {}", args.image));
     let report = report(&input, cache, &db, info);
     if let Some(progress) = progress {
         progress.finish_and_clear();
     }
     report
+}
+
+/// Warns (or, with `--fail-on-unsupported-os`, fails) when the database has
+/// no data for the image's OS.
+pub(crate) fn unsupported_os(report: &ScanReport, fail: bool, quiet: bool) -> Result<(), Failure> {
+    if let Some(os) = report.os.as_ref().filter(|os| !os.supported) {
+        let what = format!(
+            "no vulnerability data for {} {}: OS packages not checked",
+            os.id,
+            os.version.as_deref().unwrap_or("")
+        );
+        if fail {
+            return Err(Failure::from(anyhow::anyhow!("{what}"))
+                .hint("drop --fail-on-unsupported-os to scan its language packages anyway"));
+        }
+        if !quiet {
+            eprintln!("warning: {what}");
+        }
+    }
+    Ok(())
 }
 
 /// What to scan.
@@ -176,11 +183,17 @@ pub(crate) fn report(
     Ok(ScanReport::new(inventory, matched, info))
 }
 
-fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
+/// `--db-max-age` refuses, `--db-warn-age` warns about, an old database.
+pub(crate) fn check_age(
+    info: &DbInfo,
+    db_max_age: Option<f64>,
+    db_warn_age: f64,
+    quiet: bool,
+) -> Result<(), Failure> {
     let Some(days) = db::age_days(info.built_at.as_deref()) else {
         return Ok(());
     };
-    if let Some(max) = args.db_max_age
+    if let Some(max) = db_max_age
         && days > max
     {
         return Err(Failure::from(anyhow::anyhow!(
@@ -188,7 +201,7 @@ fn check_age(info: &DbInfo, args: &ScanArgs) -> Result<(), Failure> {
         ))
         .hint("run `strata db update`"));
     }
-    if days > args.db_warn_age && !args.quiet {
+    if days > db_warn_age && !quiet {
         eprintln!(
             "warning: the vulnerability database is {days:.0} days old; run `strata db update`"
         );
@@ -248,7 +261,7 @@ fn render(
 
 /// A spinner on stderr while the image is read, indexed and matched — only
 /// when stderr is a terminal (CI logs stay clean) and not `--quiet`.
-fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
+pub(crate) fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return None;
     }

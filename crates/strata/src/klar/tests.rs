@@ -154,12 +154,14 @@ fn report(findings: Vec<Finding>) -> ScanReport {
                     ..LayerInfo::default()
                 })
                 .collect(),
+            ..ImageInfo::default()
         },
         os: None,
         db: DbInfo::default(),
         findings,
         suppressed: vec![],
         summary,
+        unchecked: Vec::new(),
         inventory: None,
     }
 }

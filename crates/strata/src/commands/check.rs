@@ -1,0 +1,98 @@
+//! `strata image check`: obtain (scan report, image facts) → evaluate the
+//! policies → render → exit code (0 passed, 1 a `fail` policy violated).
+
+use std::path::Path;
+
+use strata_catalog::Scope;
+use strata_match::ScanReport;
+use strata_policy::policy::{ImageFacts, PolicySet, evaluate};
+use strata_policy::{Date, Filter};
+
+use crate::cli::{CheckArgs, ScopeArg};
+use crate::commands::{gate, output, scan};
+use crate::failure::Failure;
+
+pub(crate) fn run(args: &CheckArgs, cache: &Path) -> Result<u8, Failure> {
+    let targets = output::targets(&args.output, &strata_report::check::FORMATS, "table")?;
+    // A bad policy file is refused before anything is downloaded.
+    let policies = policies(&args.policy, &args.categories)?;
+    let (report, facts) = obtain(args, cache)?;
+    let result = evaluate(&policies, &report, &facts, Date::today_utc());
+    let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none();
+    for target in &targets {
+        let text = strata_report::check::render(
+            &result,
+            &target.format,
+            color,
+            env!("CARGO_PKG_VERSION"),
+        )?;
+        output::write(target, &text)?;
+    }
+    // The reason a build failed is printed even with --quiet: it is the answer.
+    if !args.quiet || !result.passed {
+        eprintln!("{}", result.reason);
+    }
+    Ok(result.exit_code())
+}
+
+/// The policy files given (or the built-in set), only the `--categories` ones.
+pub(crate) fn policies(
+    paths: &[std::path::PathBuf],
+    categories: &[String],
+) -> Result<PolicySet, Failure> {
+    let set = if paths.is_empty() {
+        PolicySet::builtin()?
+    } else {
+        PolicySet::load(paths).map_err(|e| {
+            Failure::from(e).hint("`strata policy validate FILE` checks a policy file")
+        })?
+    };
+    let set = set.with_categories(categories);
+    if set.policies().is_empty() {
+        return Err(Failure::from(anyhow::anyhow!(
+            "no policy to evaluate{}",
+            if categories.is_empty() {
+                String::new()
+            } else {
+                format!(" in the categories {}", categories.join(", "))
+            }
+        ))
+        .hint("`strata policy list` shows the policies and their categories"));
+    }
+    Ok(set)
+}
+
+/// The scan report and image facts to check: a local scan, as `image scan`
+/// makes it (ignore file and VEX applied, no severity filter).
+fn obtain(args: &CheckArgs, cache: &Path) -> Result<(ScanReport, ImageFacts), Failure> {
+    let db = scan::scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
+    let info = scan::db_info(&db, cache)?;
+    scan::check_age(&info, args.db_max_age, args.db_warn_age, args.quiet)?;
+    let input = scan::Input {
+        image: &args.image,
+        image_options: &args.image_options,
+        scope: match args.scope {
+            ScopeArg::Squashed => Scope::Squashed,
+            ScopeArg::AllLayers => Scope::AllLayers,
+        },
+        no_cache: args.no_cache,
+        base_image: args.base_image.as_deref(),
+    };
+    let progress = scan::spinner(args.quiet, &format!("checking {}", args.image));
+    let report = scan::report(&input, cache, &db, info);
+    if let Some(progress) = progress {
+        progress.finish_and_clear();
+    }
+    let mut report = report?;
+    scan::unsupported_os(&report, false, args.quiet)?;
+    gate::suppress(
+        &mut report,
+        &Filter::default(),
+        args.ignore_file.as_deref(),
+        &args.vex,
+        args.quiet,
+    )?;
+    let facts = ImageFacts::from_report(&report);
+    Ok((report, facts))
+}
