@@ -37,7 +37,7 @@ pub(crate) struct App {
 
 type AppState = State<Arc<App>>;
 type Caller = ConnectInfo<Peer>;
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     let api = Router::new()
@@ -55,6 +55,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/db/update", post(db_update))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{name}", delete(revoke_token))
+        .route(
+            "/policies",
+            get(crate::policies::get_policies).put(crate::policies::put_policies),
+        )
+        .route("/checks", post(crate::policies::post_check))
         .route("/openapi.json", get(openapi));
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
@@ -78,7 +83,7 @@ async fn observe(State(app): AppState, request: Request, next: Next) -> Response
     response
 }
 
-fn json(status: StatusCode, value: &impl Serialize) -> ApiResult {
+pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> ApiResult {
     let body = serde_json::to_vec(value).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -9,6 +9,7 @@ mod auth;
 pub mod clair;
 mod error;
 mod metrics;
+mod policies;
 mod scans;
 mod state;
 mod tls;

@@ -439,6 +439,15 @@ fn endpoints() -> Vec<(
             true,
         ),
         ("DELETE", "/api/v1/tokens/nobody", None, "tokens", true),
+        ("GET", "/api/v1/policies", None, "policies", false),
+        (
+            "PUT",
+            "/api/v1/policies",
+            Some("policies: [{unknown: 1}]"),
+            "policies",
+            true,
+        ),
+        ("POST", "/api/v1/checks", Some("{}"), "scans", true),
     ]
 }
 
@@ -929,8 +938,17 @@ fn tls_and_per_scan_registry_credentials_that_are_never_kept() {
 /// The address the server's Clair v1 API listens on (from its log).
 fn clair_addr(server: &Server) -> String {
     let log = server.log_text();
-    let line = log.lines().find(|l| l.contains("Clair v1 API listening")).unwrap_or_else(|| panic!("{log}"));
-    line.split("addr=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
+    let line = log
+        .lines()
+        .find(|l| l.contains("Clair v1 API listening"))
+        .unwrap_or_else(|| panic!("{log}"));
+    line.split("addr=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -948,23 +966,210 @@ fn klar_gets_the_same_answer_from_a_running_servers_clair_api() {
     };
     let local = klar(&[]);
     let remote = klar(&[("CLAIR_ADDR", &format!("http://{clair}"))]);
-    assert_eq!(local.code, Some(1), "the image has vulnerabilities over threshold 0: {}", local.stderr);
+    assert_eq!(
+        local.code,
+        Some(1),
+        "the image has vulnerabilities over threshold 0: {}",
+        local.stderr
+    );
     assert_eq!(remote.code, local.code, "{}", remote.stderr);
     assert_eq!(remote.stdout, local.stdout);
-    assert!(remote.stderr.contains("Analysing"), "{}", remote.stderr);
     drop(server);
 
     // Limited to other networks: this client is refused, and Klar says so.
     let dir = data_dir();
-    let limited = self::server(dir.path(), &["--clair-v1-listen", "127.0.0.1:0", "--clair-v1-allow", "10.0.0.0/8"]);
+    let limited = self::server(
+        dir.path(),
+        &[
+            "--clair-v1-listen",
+            "127.0.0.1:0",
+            "--clair-v1-allow",
+            "10.0.0.0/8",
+        ],
+    );
     let refused = klar(&[("CLAIR_ADDR", &format!("http://{}", clair_addr(&limited)))]);
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     let bad = strata_command(dir.path())
-        .args(["server", "--listen", "127.0.0.1:0", "--update-interval", "0", "--clair-v1-listen", "127.0.0.1:0"])
+        .args([
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--update-interval",
+            "0",
+            "--clair-v1-listen",
+            "127.0.0.1:0",
+        ])
         .args(["--clair-v1-allow", "not-a-net", "--data-dir"])
         .arg(dir.path())
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--clair-v1-allow \"not-a-net\""), "{bad:?}");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--clair-v1-allow \"not-a-net\""),
+        "{bad:?}"
+    );
+}
+
+const LOG4SHELL: &str = "Log4Shell/Spring4Shell/Text4Shell";
+
+fn violated(result: &Value) -> BTreeSet<String> {
+    result["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["violated"] == true)
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_server_holds_the_policies_and_checks_images_against_them() {
+    let dir = data_dir();
+    let server = server(dir.path(), &[]);
+    let (admin, ci) = (
+        create_token(dir.path(), "admin", "admin", &[]),
+        create_token(dir.path(), "ci", "ci", &[]),
+    );
+    let registry = registry(&["java:latest", "debian:latest"]);
+    let java = format!("{}/java:latest", registry.host);
+    let url = |path: &str| format!("{}/api/v1/{path}", server.url);
+
+    // Until an admin sets some, the server's policies are Strata's defaults.
+    let (status, policies) = get(&url("policies"), Some(&ci));
+    assert_eq!(status, 200);
+    assert_eq!(policies["custom"], false);
+    assert!(
+        policies["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == LOG4SHELL),
+        "{policies}"
+    );
+
+    // `image check --endpoint`: the server scans, its policies apply, the exit code gates.
+    let home = local_home();
+    let env = [
+        ("STRATA_ENDPOINT", server.url.as_str()),
+        ("STRATA_API_TOKEN", ci.as_str()),
+    ];
+    let remote = cli(
+        home.path(),
+        &env,
+        &[
+            "image",
+            "check",
+            &java,
+            "-f",
+            "json",
+            "--db-warn-age",
+            "100000",
+        ],
+    );
+    assert_eq!(remote.code, Some(1), "{}", remote.stderr);
+    assert!(
+        remote.stderr.contains(LOG4SHELL),
+        "the message names the policy: {}",
+        remote.stderr
+    );
+    let remote: Value = serde_json::from_str(&remote.stdout).unwrap();
+    let local = cli(
+        home.path(),
+        &[],
+        &[
+            "image",
+            "check",
+            &java,
+            "-f",
+            "json",
+            "--offline",
+            "--db-warn-age",
+            "100000",
+        ],
+    );
+    assert_eq!(local.code, Some(1), "{}", local.stderr);
+    let local: Value = serde_json::from_str(&local.stdout).unwrap();
+    assert!(violated(&local).contains(LOG4SHELL));
+    assert_eq!(violated(&remote), violated(&local));
+    // And the API's own check gives the same verdict.
+    let body = json!({"image": java, "categories": []}).to_string();
+    let checked = request("POST", &url("checks"), Some(&ci), Some(body.as_bytes()));
+    assert_eq!(checked.status, 200, "{}", checked.text());
+    assert_eq!(checked.json()["passed"], false);
+    assert_eq!(violated(&checked.json()), violated(&local));
+
+    // A bad policy file is refused with where and why, and the previous set stays.
+    let bad = "policies:\n  - name: Only warn\n    enforcement: warn\n    criteria:\n      severity_at_leest: low\n";
+    let refused = request("PUT", &url("policies"), Some(&admin), Some(bad.as_bytes()));
+    assert_eq!(refused.status, 400);
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("request body:5") && message.contains("severity_at_leest"),
+        "{message}"
+    );
+    assert_eq!(get(&url("policies"), Some(&ci)).1["custom"], false);
+    assert_eq!(
+        request("PUT", &url("policies"), Some(&ci), Some(bad.as_bytes())).status,
+        403
+    );
+
+    // The organisation's own policies: only a warning for root images.
+    let only_warn = "policies:\n  - name: Runs as root\n    severity: low\n    enforcement: warn\n    remediation: Set USER.\n    criteria:\n      runs_as_root: true\n";
+    let put = request(
+        "PUT",
+        &url("policies"),
+        Some(&admin),
+        Some(only_warn.as_bytes()),
+    );
+    assert_eq!(put.status, 200, "{}", put.text());
+    let (_, now) = get(&url("policies"), Some(&ci));
+    assert_eq!(
+        (now["custom"].clone(), now["names"].clone()),
+        (json!(true), json!(["Runs as root"]))
+    );
+    let passing = cli(
+        home.path(),
+        &env,
+        &["image", "check", &java, "--db-warn-age", "100000"],
+    );
+    assert_eq!(passing.code, Some(0), "{}", passing.stderr);
+    // --local-index: indexed here, matched there, the server's policies still apply.
+    let source = format!("oci-dir:{}", layout("bookworm-java").display());
+    let indexed = cli(
+        home.path(),
+        &env,
+        &[
+            "image",
+            "check",
+            &source,
+            "--local-index",
+            "-f",
+            "json",
+            "--db-warn-age",
+            "100000",
+        ],
+    );
+    assert_eq!(indexed.code, Some(0), "{}", indexed.stderr);
+    let indexed: Value = serde_json::from_str(&indexed.stdout).unwrap();
+    assert_eq!(indexed["policies"].as_array().unwrap().len(), 1);
+    // A local --policy file overrides the server's set.
+    let policy = home.path().join("log4shell.yaml");
+    std::fs::write(&policy, format!("policies:\n  - name: {LOG4SHELL}\n    severity: critical\n    enforcement: fail\n    criteria:\n      cves: [CVE-2021-44228, CVE-2021-45046, CVE-2022-22965, CVE-2022-42889]\n")).unwrap();
+    let own = cli(
+        home.path(),
+        &env,
+        &[
+            "image",
+            "check",
+            &java,
+            "--policy",
+            policy.to_str().unwrap(),
+            "--db-warn-age",
+            "100000",
+        ],
+    );
+    assert_eq!(own.code, Some(1), "{}", own.stderr);
 }

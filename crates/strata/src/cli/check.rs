@@ -81,6 +81,14 @@ pub(crate) struct CheckArgs {
 
     #[command(flatten)]
     pub(crate) feeds: FeedOptions,
+
+    #[command(flatten)]
+    pub(crate) remote: super::RemoteOptions,
+
+    /// With --endpoint: pull and index here, send only the inventory to the server
+    /// for matching (for registries only this machine can reach, or local images).
+    #[arg(long, requires = "endpoint")]
+    pub(crate) local_index: bool,
 }
 
 /// `strata policy …`.

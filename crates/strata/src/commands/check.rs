@@ -9,14 +9,21 @@ use strata_policy::policy::{ImageFacts, PolicySet, evaluate};
 use strata_policy::{Date, Filter};
 
 use crate::cli::{CheckArgs, ScopeArg};
-use crate::commands::{gate, output, scan};
+use crate::commands::{gate, output, remote, scan};
 use crate::failure::Failure;
 
 pub(crate) fn run(args: &CheckArgs, cache: &Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &strata_report::check::FORMATS, "table")?;
-    // A bad policy file is refused before anything is downloaded.
-    let policies = policies(&args.policy, &args.categories)?;
-    let (report, facts) = obtain(args, cache)?;
+    let client = remote::Client::from_options(&args.remote)?;
+    // A bad policy file is refused before anything is downloaded. With a
+    // server and no --policy, the server's policies apply.
+    let policies = match &client {
+        Some(client) if args.policy.is_empty() => {
+            only_categories(remote::policies(client)?, &args.categories)?
+        }
+        _ => policies(&args.policy, &args.categories)?,
+    };
+    let (report, facts) = obtain(args, cache, client.as_ref())?;
     let result = evaluate(&policies, &report, &facts, Date::today_utc());
     let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none();
@@ -48,6 +55,11 @@ pub(crate) fn policies(
             Failure::from(e).hint("`strata policy validate FILE` checks a policy file")
         })?
     };
+    only_categories(set, categories)
+}
+
+/// The set narrowed to `--categories`; none left is an error.
+fn only_categories(set: PolicySet, categories: &[String]) -> Result<PolicySet, Failure> {
     let set = set.with_categories(categories);
     if set.policies().is_empty() {
         return Err(Failure::from(anyhow::anyhow!(
@@ -63,9 +75,50 @@ pub(crate) fn policies(
     Ok(set)
 }
 
-/// The scan report and image facts to check: a local scan, as `image scan`
-/// makes it (ignore file and VEX applied, no severity filter).
-fn obtain(args: &CheckArgs, cache: &Path) -> Result<(ScanReport, ImageFacts), Failure> {
+/// The scan report and image facts to check: a scan as `image scan` makes it
+/// (locally, or on the server), ignore file and VEX applied, no severity filter.
+fn obtain(
+    args: &CheckArgs,
+    cache: &Path,
+    client: Option<&remote::Client>,
+) -> Result<(ScanReport, ImageFacts), Failure> {
+    let mut report = match client {
+        Some(client) => {
+            let progress = scan::spinner(
+                args.quiet,
+                &format!("checking {} on {}", args.image, client.base()),
+            );
+            let what = remote::Remote {
+                image: &args.image,
+                image_options: &args.image_options,
+                local_index: args.local_index,
+                scope: remote::scope(args.scope),
+                no_cache: args.no_cache,
+            };
+            let report = remote::scan(client, &what, cache);
+            if let Some(progress) = progress {
+                progress.finish_and_clear();
+            }
+            let report = report?;
+            scan::check_age(&report.db, args.db_max_age, args.db_warn_age, args.quiet)?;
+            report
+        }
+        None => local(args, cache)?,
+    };
+    scan::unsupported_os(&report, false, args.quiet)?;
+    gate::suppress(
+        &mut report,
+        &Filter::default(),
+        args.ignore_file.as_deref(),
+        &args.vex,
+        args.quiet,
+    )?;
+    let facts = ImageFacts::from_report(&report);
+    Ok((report, facts))
+}
+
+/// The unfiltered report of a local scan.
+fn local(args: &CheckArgs, cache: &Path) -> Result<ScanReport, Failure> {
     let db = scan::scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
     let info = scan::db_info(&db, cache)?;
     scan::check_age(&info, args.db_max_age, args.db_warn_age, args.quiet)?;
@@ -84,15 +137,5 @@ fn obtain(args: &CheckArgs, cache: &Path) -> Result<(ScanReport, ImageFacts), Fa
     if let Some(progress) = progress {
         progress.finish_and_clear();
     }
-    let mut report = report?;
-    scan::unsupported_os(&report, false, args.quiet)?;
-    gate::suppress(
-        &mut report,
-        &Filter::default(),
-        args.ignore_file.as_deref(),
-        &args.vex,
-        args.quiet,
-    )?;
-    let facts = ImageFacts::from_report(&report);
-    Ok((report, facts))
+    report
 }

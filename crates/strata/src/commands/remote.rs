@@ -215,19 +215,41 @@ struct ScanAnswer {
     inventory: Option<Inventory>,
 }
 
-/// The unfiltered report of `args.image`, made by the server.
+/// What to ask the server for.
+pub(crate) struct Remote<'a> {
+    pub(crate) image: &'a str,
+    pub(crate) image_options: &'a crate::cli::ImageOptions,
+    pub(crate) local_index: bool,
+    pub(crate) scope: strata_catalog::Scope,
+    pub(crate) no_cache: bool,
+}
+
+impl<'a> Remote<'a> {
+    pub(crate) fn of_scan(args: &'a ScanArgs) -> Remote<'a> {
+        Remote {
+            image: &args.image,
+            image_options: &args.image_options,
+            local_index: args.local_index,
+            scope: scope(args.scope),
+            no_cache: args.no_cache,
+        }
+    }
+}
+
+/// The unfiltered report of an image, made by the server (or, with
+/// `local_index`, indexed here and matched there).
 pub(crate) fn scan(
     client: &Client,
-    args: &ScanArgs,
+    what: &Remote<'_>,
     cache: &std::path::Path,
 ) -> Result<ScanReport, Failure> {
-    let answer: ScanAnswer = if args.local_index {
+    let answer: ScanAnswer = if what.local_index {
         let indexed = crate::commands::sbom::index(
-            &args.image,
-            &args.image_options,
+            what.image,
+            what.image_options,
             cache,
-            scope(args),
-            args.no_cache,
+            what.scope,
+            what.no_cache,
         )?;
         let body = serde_json::to_vec(&indexed.inventory).context("cannot encode the inventory")?;
         client.json(
@@ -236,28 +258,34 @@ pub(crate) fn scan(
             Some(body),
         )?
     } else {
+        if what.scope != strata_catalog::Scope::Squashed {
+            return Err(Failure::from(anyhow::anyhow!(
+                "the server scans what the running container sees (--scope squashed)"
+            ))
+            .hint("add --local-index to index every layer here"));
+        }
         if !matches!(
-            strata_image::Source::parse(&args.image),
+            strata_image::Source::parse(what.image),
             Ok(strata_image::Source::Registry(_))
         ) {
             return Err(Failure::from(anyhow::anyhow!(
                 "{} is not a registry image: the server cannot read it",
-                args.image
+                what.image
             ))
             .hint("add --local-index to index it here and let the server match the inventory"));
         }
-        let mut request = serde_json::json!({ "image": args.image });
-        if let Some(platform) = &args.image_options.platform {
+        let mut request = serde_json::json!({ "image": what.image });
+        if let Some(platform) = &what.image_options.platform {
             request["platform"] = platform.to_string().into();
         }
         // Explicit credentials travel with this scan only; otherwise the server
         // uses its own registry access.
-        if args.image_options.username.is_some()
-            || args.image_options.password_stdin
+        if what.image_options.username.is_some()
+            || what.image_options.password_stdin
             || std::env::var_os("DOCKER_USER").is_some()
             || std::env::var_os("DOCKER_TOKEN").is_some()
         {
-            match image::registry_options(&args.image_options)?.credentials {
+            match image::registry_options(what.image_options)?.credentials {
                 Some(Credentials::Basic { username, password }) => {
                     request["credentials"] =
                         serde_json::json!({"username": username, "password": password.expose()});
@@ -276,8 +304,28 @@ pub(crate) fn scan(
     Ok(report)
 }
 
-fn scope(args: &ScanArgs) -> strata_catalog::Scope {
-    match args.scope {
+#[derive(Deserialize)]
+struct PoliciesAnswer {
+    custom: bool,
+    text: String,
+}
+
+/// The policies the server holds (`GET /api/v1/policies`).
+pub(crate) fn policies(client: &Client) -> Result<strata_policy::policy::PolicySet, Failure> {
+    let answer: PoliciesAnswer = client.json(reqwest::Method::GET, "/api/v1/policies", None)?;
+    let name = if answer.custom {
+        format!("{}/api/v1/policies", client.base)
+    } else {
+        strata_policy::policy::DEFAULT_SOURCE.to_owned()
+    };
+    Ok(strata_policy::policy::PolicySet::from_text(
+        std::path::Path::new(&name),
+        &answer.text,
+    )?)
+}
+
+pub(crate) fn scope(scope: crate::cli::ScopeArg) -> strata_catalog::Scope {
+    match scope {
         crate::cli::ScopeArg::Squashed => strata_catalog::Scope::Squashed,
         crate::cli::ScopeArg::AllLayers => strata_catalog::Scope::AllLayers,
     }

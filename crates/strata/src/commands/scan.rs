@@ -74,17 +74,11 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     gate::gate(args)?;
     let mut report = match remote::Client::from_options(&args.remote)? {
         Some(client) => {
-            if args.scope == ScopeArg::AllLayers && !args.local_index {
-                return Err(Failure::from(anyhow::anyhow!(
-                    "the server scans what the running container sees (--scope squashed)"
-                ))
-                .hint("add --local-index to index every layer here"));
-            }
             let progress = spinner(
                 args.quiet,
                 &format!("scanning {} on {}", args.image, client.base()),
             );
-            let report = remote::scan(&client, args, cache);
+            let report = remote::scan(&client, &remote::Remote::of_scan(args), cache);
             if let Some(progress) = progress {
                 progress.finish_and_clear();
             }
