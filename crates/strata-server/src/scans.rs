@@ -51,7 +51,7 @@ impl std::fmt::Debug for RequestCredentials {
 #[derive(Debug)]
 pub(crate) enum Started {
     /// Answered from history: the newest scan of the digest with this DB.
-    Cached(ScanRow),
+    Cached(Box<ScanRow>),
     /// A new scan, or one already running for the same digest.
     Running {
         id: i64,
@@ -172,7 +172,7 @@ impl Scanner {
                 .map_err(|e| ApiError::internal(e.to_string()))?
         {
             self.metrics.scans_cached.inc();
-            return Ok(Started::Cached(row));
+            return Ok(Started::Cached(Box::new(row)));
         }
         let mut inflight = self
             .inflight

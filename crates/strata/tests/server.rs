@@ -2,6 +2,13 @@
 //! registry (`docker-registry`) holding the test images, real feeds served by
 //! the loopback feed server, and the real CLI in remote mode.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "support/feeds.rs"]
 mod feeds;
 #[path = "../../strata-image/tests/support/registry.rs"]
@@ -521,7 +528,7 @@ fn every_endpoint_checks_the_role() {
                 None,
             )
         })
-        .last()
+        .next_back()
         .unwrap();
     assert_eq!(last.status, 429, "{}", last.text());
     assert!(last.headers.contains_key("retry-after"));

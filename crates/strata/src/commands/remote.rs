@@ -274,9 +274,10 @@ pub(crate) fn scan(
             ))
             .hint("add --local-index to index it here and let the server match the inventory"));
         }
-        let mut request = serde_json::json!({ "image": what.image });
+        let mut request = serde_json::Map::new();
+        request.insert("image".into(), what.image.into());
         if let Some(platform) = &what.image_options.platform {
-            request["platform"] = platform.to_string().into();
+            request.insert("platform".into(), platform.to_string().into());
         }
         // Explicit credentials travel with this scan only; otherwise the server
         // uses its own registry access.
@@ -285,15 +286,17 @@ pub(crate) fn scan(
             || std::env::var_os("DOCKER_USER").is_some()
             || std::env::var_os("DOCKER_TOKEN").is_some()
         {
-            match image::registry_options(what.image_options)?.credentials {
+            let credentials = match image::registry_options(what.image_options)?.credentials {
                 Some(Credentials::Basic { username, password }) => {
-                    request["credentials"] =
-                        serde_json::json!({"username": username, "password": password.expose()});
+                    Some(serde_json::json!({"username": username, "password": password.expose()}))
                 }
                 Some(Credentials::BearerToken(token)) => {
-                    request["credentials"] = serde_json::json!({"token": token.expose()});
+                    Some(serde_json::json!({"token": token.expose()}))
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some(credentials) = credentials {
+                request.insert("credentials".into(), credentials);
             }
         }
         let body = serde_json::to_vec(&request).context("cannot encode the request")?;
