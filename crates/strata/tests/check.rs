@@ -19,6 +19,8 @@
 
 #[path = "../../strata-image/tests/support/registry.rs"]
 mod registry;
+#[path = "support/server.rs"]
+mod server_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -725,6 +727,81 @@ fn tekton_task_gates_on_the_check() {
             );
         }
     }
+}
+
+/// Tekton against a Strata server: the secret gives endpoint and token, the
+/// policy parameter is empty, so the server's own policies decide.
+#[test]
+fn tekton_task_gates_through_the_server() {
+    let (_registry, failing, passing) = registry_with_images(registry::Auth::None);
+    let cache = tempfile::tempdir().unwrap();
+    let data = cache.path().join("server");
+    let bundle = repo().join("data/strata-db.bundle");
+    let import = strata(
+        cache.path(),
+        &[
+            "--cache-dir",
+            data.to_str().unwrap(),
+            "db",
+            "import",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(import.code, Some(0), "{import}");
+    let server = server_support::Server::start(&data, &["--update-interval", "0"]);
+    server.wait_ready(std::time::Duration::from_secs(60));
+    let admin = server_support::create_token(&data, "admin", "admin", &[]);
+    let ci = server_support::create_token(&data, "tekton", "ci", &[]);
+    // The organisation's policy, held by the server.
+    let policy = std::fs::read(shell_policy(cache.path())).unwrap();
+    let put = server_support::request(
+        "PUT",
+        &format!("{}/api/v1/policies", server.url),
+        Some(&admin),
+        Some(&policy),
+    );
+    assert_eq!(put.status, 200, "{}", put.text());
+
+    let task = yaml("tekton/strata-image-scan.yaml");
+    let step = &task["spec"]["steps"][0];
+    let result_file = cache.path().join("check-passed");
+    for (image, expected) in [(&failing, 1), (&passing, 0)] {
+        let substitute = |text: &str| {
+            text.replace(
+                "$(results.check-passed.path)",
+                result_file.to_str().unwrap(),
+            )
+            .replace("$(params.image)", image)
+            .replace("$(params.policy)", "")
+            .replace("$(params.output-format)", "table")
+        };
+        let mut env: Vec<(&str, String)> = step["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                Some((
+                    e["name"].as_str().unwrap(),
+                    substitute(e["value"].as_str()?),
+                ))
+            })
+            .collect();
+        // What the basic-auth secret's keys give the step.
+        env.push(("STRATA_ENDPOINT", server.url.clone()));
+        env.push(("STRATA_API_TOKEN", ci.clone()));
+        let script = substitute(step["script"].as_str().unwrap());
+        let run = run_script(&["sh", "-c"], &script, cache.path(), Path::new(""), &env);
+        assert_eq!(run.code, Some(expected), "{image}: {run}");
+        if expected == 1 {
+            assert!(
+                run.stderr.contains("Log4Shell/Spring4Shell/Text4Shell"),
+                "{run}"
+            );
+        }
+    }
+    // The scans ran on the server: its history has both images.
+    let (_, history) = server_support::get(&format!("{}/api/v1/images", server.url), Some(&ci));
+    assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
 }
 
 /// GitHub Actions: the check step's `run` with its `env` from the inputs.
