@@ -77,7 +77,11 @@ async fn observe(State(app): AppState, request: Request, next: Next) -> Response
     app.metrics.requests.inc();
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    // axum's own body-limit rejection is plain text: answer in the API's shape.
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response = ApiError::payload_too_large().into_response();
+    }
     tracing::debug!(%method, %path, status = response.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1e3, "request");
     response

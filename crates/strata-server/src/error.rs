@@ -66,6 +66,13 @@ impl ApiError {
     pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::CONFLICT, "conflict", message)
     }
+    pub(crate) fn payload_too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is over the limit (1 MiB; 32 MiB for /api/v1/match)",
+        )
+    }
     pub(crate) fn too_many(message: impl Into<String>, retry_after: u64) -> ApiError {
         ApiError {
             retry_after: Some(retry_after),

@@ -546,6 +546,28 @@ fn every_endpoint_checks_the_role() {
     for token in &tokens {
         assert!(!log.contains(token.as_str()));
     }
+    // Bodies over the limit: 413 in the API's error shape.
+    let big = vec![b' '; 2 << 20];
+    let answer = request(
+        "POST",
+        &format!("{}/api/v1/scans", server.url),
+        Some(&tokens[0]),
+        Some(&big),
+    );
+    assert_eq!(answer.status, 413);
+    assert_eq!(answer.json()["error"]["code"], "payload_too_large");
+    let answer = request(
+        "POST",
+        &format!("{}/api/v1/match", server.url),
+        Some(&tokens[0]),
+        Some(&big),
+    );
+    assert_eq!(
+        answer.status,
+        400,
+        "2 MiB is within /match's limit: {}",
+        answer.text()
+    );
     // No-auth endpoints.
     assert_eq!(get(&format!("{}/healthz", server.url), None).0, 200);
     let metrics = request("GET", &format!("{}/metrics", server.url), None, None).text();
@@ -793,7 +815,7 @@ fn history_and_tokens_survive_a_restart_and_unfinished_scans_are_reported_failed
 fn without_a_database_the_server_is_not_ready_and_never_answers_clean() {
     let dir = tempfile::tempdir().unwrap();
     // Feeds that cannot be reached, and no bundled fallback.
-    let server = Server::start(
+    let mut server = Server::start(
         dir.path(),
         &[
             "--mirror",
@@ -833,6 +855,8 @@ fn without_a_database_the_server_is_not_ready_and_never_answers_clean() {
         "{}",
         run.stderr
     );
+    // SIGTERM: a clean stop, exit 0.
+    assert_eq!(server.terminate(), Some(0), "{}", server.log_text());
 }
 
 #[test]
