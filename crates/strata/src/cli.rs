@@ -262,6 +262,15 @@ pub(crate) enum ScopeArg {
     AllLayers,
 }
 
+impl From<ScopeArg> for strata_catalog::Scope {
+    fn from(scope: ScopeArg) -> Self {
+        match scope {
+            ScopeArg::Squashed => strata_catalog::Scope::Squashed,
+            ScopeArg::AllLayers => strata_catalog::Scope::AllLayers,
+        }
+    }
+}
+
 /// Output flags shared by every report-writing command.
 #[derive(Debug, clap::Args)]
 pub(crate) struct OutputArgs {

@@ -3,12 +3,11 @@
 
 use std::path::Path;
 
-use strata_catalog::Scope;
 use strata_match::ScanReport;
 use strata_policy::policy::{ImageFacts, PolicySet, evaluate};
 use strata_policy::{Date, Filter};
 
-use crate::cli::{CheckArgs, ScopeArg};
+use crate::cli::CheckArgs;
 use crate::commands::{gate, output, remote, scan};
 use crate::failure::Failure;
 
@@ -92,7 +91,7 @@ fn obtain(
                 image: &args.image,
                 image_options: &args.image_options,
                 local_index: args.local_index,
-                scope: remote::scope(args.scope),
+                scope: args.scope.into(),
                 no_cache: args.no_cache,
             };
             let report = remote::scan(client, &what, cache);
@@ -125,10 +124,7 @@ fn local(args: &CheckArgs, cache: &Path) -> Result<ScanReport, Failure> {
     let input = scan::Input {
         image: &args.image,
         image_options: &args.image_options,
-        scope: match args.scope {
-            ScopeArg::Squashed => Scope::Squashed,
-            ScopeArg::AllLayers => Scope::AllLayers,
-        },
+        scope: args.scope.into(),
         no_cache: args.no_cache,
         base_image: args.base_image.as_deref(),
     };

@@ -230,7 +230,7 @@ impl<'a> Remote<'a> {
             image: &args.image,
             image_options: &args.image_options,
             local_index: args.local_index,
-            scope: scope(args.scope),
+            scope: args.scope.into(),
             no_cache: args.no_cache,
         }
     }
@@ -325,11 +325,4 @@ pub(crate) fn policies(client: &Client) -> Result<strata_policy::policy::PolicyS
         std::path::Path::new(&name),
         &answer.text,
     )?)
-}
-
-pub(crate) fn scope(scope: crate::cli::ScopeArg) -> strata_catalog::Scope {
-    match scope {
-        crate::cli::ScopeArg::Squashed => strata_catalog::Scope::Squashed,
-        crate::cli::ScopeArg::AllLayers => strata_catalog::Scope::AllLayers,
-    }
 }

@@ -5,7 +5,7 @@ use strata_catalog::cache::LayerCache;
 use strata_catalog::{Inventory, Scope};
 
 use crate::EXIT_OK;
-use crate::cli::{ImageOptions, SbomArgs, ScopeArg};
+use crate::cli::{ImageOptions, SbomArgs};
 use crate::commands::{image, output};
 use crate::failure::Failure;
 
@@ -14,10 +14,7 @@ const FORMATS: [&str; 3] = ["json", "cyclonedx-json", "spdx-json"];
 
 pub(crate) fn run(args: &SbomArgs, cache_dir: &std::path::Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &FORMATS, "json")?;
-    let scope = match args.scope {
-        ScopeArg::Squashed => Scope::Squashed,
-        ScopeArg::AllLayers => Scope::AllLayers,
-    };
+    let scope = args.scope.into();
     let inventory = index(
         &args.image,
         &args.image_options,

@@ -7,7 +7,7 @@ use strata_catalog::{Inventory, Scope};
 use strata_match::{DbInfo, Matcher, ScanReport};
 use strata_vulndb::store::Db;
 
-use crate::cli::{ImageOptions, ScanArgs, ScopeArg};
+use crate::cli::{ImageOptions, ScanArgs};
 use crate::commands::{db, gate, image, output, remote, sbom};
 use crate::failure::Failure;
 
@@ -104,10 +104,7 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
 /// The unfiltered report of a scan on this machine.
 fn local(args: &ScanArgs, cache: &Path) -> Result<ScanReport, Failure> {
     let db = scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
-    let scope = match args.scope {
-        ScopeArg::Squashed => Scope::Squashed,
-        ScopeArg::AllLayers => Scope::AllLayers,
-    };
+    let scope = args.scope.into();
     let input = Input {
         image: &args.image,
         image_options: &args.image_options,
