@@ -220,28 +220,45 @@ async fn post_scan(
     app.auth
         .require(&headers, peer, Resource::Scans, Access::Write)?;
     let request: ScanRequest = parse_body(&body, "scan request")?;
-    let (id, cached, done) = match app.scanner.start(request).await? {
-        Started::Cached(row) if !query.wait => return json(StatusCode::OK, &scan_out(&row, true)),
-        Started::Cached(row) => (row.id, true, None),
-        Started::Running { id, done } => (id, false, Some(done)),
+    if query.wait {
+        let (row, cached) = finished_scan(&app, request).await?;
+        return json(StatusCode::OK, &scan_out(&row, cached));
+    }
+    match app.scanner.start(request, false).await? {
+        Started::Cached(row) => json(StatusCode::OK, &scan_out(&row, true)),
+        Started::Running { id, .. } => {
+            let row = app.state.scan(id, false).map_err(internal)?;
+            let row = row.ok_or_else(|| ApiError::internal("scan vanished"))?;
+            json(StatusCode::ACCEPTED, &scan_out(&row, false))
+        }
+    }
+}
+
+/// Starts (or joins, or finds in history) the scan and waits for it: the
+/// finished row with its report, and whether it came from history. A failed
+/// scan is `422` with its error.
+pub(crate) async fn finished_scan(
+    app: &App,
+    request: ScanRequest,
+) -> Result<(ScanRow, bool), ApiError> {
+    let (row, cached) = match app.scanner.start(request, true).await? {
+        Started::Cached(row) => (*row, true),
+        Started::Running { id, mut done } => {
+            // The scan runs on if this request goes away: history keeps its result.
+            let _ = done.wait_for(|finished| *finished).await;
+            let row = app.state.scan(id, true).map_err(internal)?;
+            (
+                row.ok_or_else(|| ApiError::internal("scan vanished"))?,
+                false,
+            )
+        }
     };
-    if !query.wait {
-        let row = app.state.scan(id, false).map_err(internal)?;
-        let row = row.ok_or_else(|| ApiError::internal("scan vanished"))?;
-        return json(StatusCode::ACCEPTED, &scan_out(&row, false));
-    }
-    if let Some(mut done) = done {
-        // The scan runs on regardless of this request: history keeps its result.
-        let _ = done.wait_for(|finished| *finished).await;
-    }
-    let row = app.state.scan(id, true).map_err(internal)?;
-    let row = row.ok_or_else(|| ApiError::internal("scan vanished"))?;
     if row.status == Status::Failed {
         return Err(ApiError::scan_failed(
             row.error.unwrap_or_else(|| "the scan failed".into()),
         ));
     }
-    json(StatusCode::OK, &scan_out(&row, cached))
+    Ok((row, cached))
 }
 
 #[derive(Deserialize)]

@@ -11,11 +11,10 @@ use serde::{Deserialize, Serialize};
 use strata_policy::Date;
 use strata_policy::policy::{DEFAULT_POLICIES, DEFAULT_SOURCE, ImageFacts, PolicySet, evaluate};
 
-use crate::api::{ApiResult, App, json, stored_report};
+use crate::api::{ApiResult, App, finished_scan, json, stored_report};
 use crate::auth::Peer;
 use crate::error::ApiError;
-use crate::scans::{RequestCredentials, ScanRequest, Started};
-use crate::state::Status;
+use crate::scans::{RequestCredentials, ScanRequest};
 use crate::tokens::{Access, Resource};
 
 /// How a PUT body is named in errors (`request body:LINE: FIELD: why`).
@@ -142,23 +141,7 @@ pub(crate) async fn post_check(
         force: request.force,
         credentials: request.credentials,
     };
-    let id = match app.scanner.start(scan).await? {
-        Started::Cached(row) => row.id,
-        Started::Running { id, mut done } => {
-            let _ = done.wait_for(|finished| *finished).await;
-            id
-        }
-    };
-    let row = app
-        .state
-        .scan(id, true)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let row = row.ok_or_else(|| ApiError::internal("scan vanished"))?;
-    if row.status == Status::Failed {
-        return Err(ApiError::scan_failed(
-            row.error.unwrap_or_else(|| "the scan failed".into()),
-        ));
-    }
+    let (row, _) = finished_scan(&app, scan).await?;
     let report = stored_report(&row)?;
     let facts = ImageFacts::from_report(&report);
     let result = evaluate(&set, &report, &facts, Date::today_utc());

@@ -83,7 +83,7 @@ pub(crate) struct Scanner {
     /// Shared by anonymous scans (connections and registry tokens reused).
     registry: Registry,
     workers: Arc<Semaphore>,
-    pending: AtomicUsize,
+    pending: Arc<AtomicUsize>,
     running: AtomicUsize,
     inflight: Mutex<HashMap<String, (i64, watch::Receiver<bool>)>>,
 }
@@ -106,7 +106,7 @@ impl Scanner {
             workers: Arc::new(Semaphore::new(settings.workers.max(1))),
             settings,
             registry,
-            pending: AtomicUsize::new(0),
+            pending: Arc::new(AtomicUsize::new(0)),
             running: AtomicUsize::new(0),
             inflight: Mutex::new(HashMap::new()),
         })
@@ -121,7 +121,7 @@ impl Scanner {
     }
 
     /// Takes a scan slot, or refuses with 429 when workers and queue are full.
-    pub(crate) fn admit(&self) -> Result<Slot<'_>, ApiError> {
+    pub(crate) fn admit(&self) -> Result<Slot, ApiError> {
         let capacity = self.settings.workers.max(1) + self.settings.queue;
         let admitted = self
             .pending
@@ -129,7 +129,7 @@ impl Scanner {
                 (n < capacity).then_some(n + 1)
             });
         match admitted {
-            Ok(_) => Ok(Slot(&self.pending)),
+            Ok(_) => Ok(Slot(self.pending.clone())),
             Err(_) => {
                 self.metrics.scans_rejected.inc();
                 Err(ApiError::too_many(
@@ -140,8 +140,13 @@ impl Scanner {
         }
     }
 
-    /// Resolves the image and starts (or joins, or answers from history) its scan.
-    pub(crate) async fn start(self: &Arc<Self>, request: ScanRequest) -> Result<Started, ApiError> {
+    /// Resolves the image and starts (or joins, or answers from history) its
+    /// scan; a history answer carries the report when `with_report`.
+    pub(crate) async fn start(
+        self: &Arc<Self>,
+        request: ScanRequest,
+        with_report: bool,
+    ) -> Result<Started, ApiError> {
         if !self.vulndb.ready() {
             return Err(ApiError::db_not_ready());
         }
@@ -164,11 +169,11 @@ impl Scanner {
         .await
         .map_err(|e| ApiError::scan_failed(format!("{}: {e}", request.image)))?;
         let digest = resolved.digest.to_string();
-        let built_at = self.vulndb.info().and_then(|i| i.built_at);
+        let built_at = self.vulndb.built_at();
         if !request.force
             && let Some(row) = self
                 .state
-                .latest_done(&digest, built_at.as_deref(), false)
+                .latest_done(&digest, built_at.as_deref(), with_report)
                 .map_err(|e| ApiError::internal(e.to_string()))?
         {
             self.metrics.scans_cached.inc();
@@ -198,7 +203,6 @@ impl Scanner {
         let (sender, done) = watch::channel(false);
         inflight.insert(digest.clone(), (id, done.clone()));
         drop(inflight);
-        std::mem::forget(slot); // released by the job
         let job = Job {
             id,
             digest,
@@ -208,7 +212,7 @@ impl Scanner {
         };
         let this = self.clone();
         tokio::spawn(async move {
-            this.run(job).await;
+            this.run(job, slot).await;
             let _ = sender.send(true);
         });
         Ok(Started::Running { id, done })
@@ -232,7 +236,8 @@ impl Scanner {
         .map_err(|e| ApiError::internal(format!("registry client: {e}")))
     }
 
-    async fn run(self: &Arc<Self>, job: Job) {
+    /// Runs a job on a worker; its queue slot is held until it ends.
+    async fn run(self: &Arc<Self>, job: Job, slot: Slot) {
         let permit = self.workers.clone().acquire_owned().await;
         self.running.fetch_add(1, Ordering::SeqCst);
         let now = crate::now().to_string();
@@ -284,8 +289,7 @@ impl Scanner {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(&digest);
         self.running.fetch_sub(1, Ordering::SeqCst);
-        self.pending.fetch_sub(1, Ordering::SeqCst);
-        drop(permit);
+        drop((permit, slot));
     }
 
     /// Pull (only missing layers), index (layer cache), match: the scan itself.
@@ -372,11 +376,11 @@ impl Scanner {
     }
 }
 
-/// A queue slot, returned on drop.
+/// A queue slot, returned on drop (a job holds its slot until it ends).
 #[derive(Debug)]
-pub(crate) struct Slot<'a>(&'a AtomicUsize);
+pub(crate) struct Slot(Arc<AtomicUsize>);
 
-impl Drop for Slot<'_> {
+impl Drop for Slot {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }

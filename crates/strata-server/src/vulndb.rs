@@ -98,6 +98,15 @@ impl VulnDb {
             .clone()
     }
 
+    /// When the loaded database was built (the key of warm answers).
+    pub(crate) fn built_at(&self) -> Option<String> {
+        self.info
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .and_then(|i| i.built_at.clone())
+    }
+
     pub(crate) fn ready(&self) -> bool {
         self.info
             .read()

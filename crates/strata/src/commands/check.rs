@@ -81,29 +81,26 @@ fn obtain(
     cache: &Path,
     client: Option<&remote::Client>,
 ) -> Result<(ScanReport, ImageFacts), Failure> {
-    let mut report = match client {
-        Some(client) => {
-            let progress = scan::spinner(
-                args.quiet,
-                &format!("checking {} on {}", args.image, client.base()),
-            );
-            let what = remote::Remote {
+    let mut report = scan::unfiltered(
+        &scan::Request {
+            input: scan::Input {
                 image: &args.image,
                 image_options: &args.image_options,
-                local_index: args.local_index,
                 scope: args.scope.into(),
                 no_cache: args.no_cache,
-            };
-            let report = remote::scan(client, &what, cache);
-            if let Some(progress) = progress {
-                progress.finish_and_clear();
-            }
-            let report = report?;
-            scan::check_age(&report.db, args.db_max_age, args.db_warn_age, args.quiet)?;
-            report
-        }
-        None => local(args, cache)?,
-    };
+                base_image: args.base_image.as_deref(),
+            },
+            local_index: args.local_index,
+            skip_db_update: args.skip_db_update,
+            feeds: &args.feeds,
+            quiet: args.quiet,
+            db_max_age: args.db_max_age,
+            db_warn_age: args.db_warn_age,
+            verb: "checking",
+        },
+        client,
+        cache,
+    )?;
     scan::unsupported_os(&report, false, args.quiet)?;
     gate::suppress(
         &mut report,
@@ -114,24 +111,4 @@ fn obtain(
     )?;
     let facts = ImageFacts::from_report(&report);
     Ok((report, facts))
-}
-
-/// The unfiltered report of a local scan.
-fn local(args: &CheckArgs, cache: &Path) -> Result<ScanReport, Failure> {
-    let db = scan::scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
-    let info = scan::db_info(&db, cache)?;
-    scan::check_age(&info, args.db_max_age, args.db_warn_age, args.quiet)?;
-    let input = scan::Input {
-        image: &args.image,
-        image_options: &args.image_options,
-        scope: args.scope.into(),
-        no_cache: args.no_cache,
-        base_image: args.base_image.as_deref(),
-    };
-    let progress = scan::spinner(args.quiet, &format!("checking {}", args.image));
-    let report = scan::report(&input, cache, &db, info);
-    if let Some(progress) = progress {
-        progress.finish_and_clear();
-    }
-    report
 }

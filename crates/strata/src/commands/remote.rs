@@ -13,8 +13,8 @@ use strata_image::registry::Credentials;
 use strata_match::ScanReport;
 
 use crate::EXIT_OK;
+use crate::cli::RemoteOptions;
 use crate::cli::server::{WhoamiArgs, WhoamiFormat};
-use crate::cli::{RemoteOptions, ScanArgs};
 use crate::commands::image;
 use crate::failure::Failure;
 
@@ -215,35 +215,15 @@ struct ScanAnswer {
     inventory: Option<Inventory>,
 }
 
-/// What to ask the server for.
-pub(crate) struct Remote<'a> {
-    pub(crate) image: &'a str,
-    pub(crate) image_options: &'a crate::cli::ImageOptions,
-    pub(crate) local_index: bool,
-    pub(crate) scope: strata_catalog::Scope,
-    pub(crate) no_cache: bool,
-}
-
-impl<'a> Remote<'a> {
-    pub(crate) fn of_scan(args: &'a ScanArgs) -> Remote<'a> {
-        Remote {
-            image: &args.image,
-            image_options: &args.image_options,
-            local_index: args.local_index,
-            scope: args.scope.into(),
-            no_cache: args.no_cache,
-        }
-    }
-}
-
 /// The unfiltered report of an image, made by the server (or, with
 /// `local_index`, indexed here and matched there).
 pub(crate) fn scan(
     client: &Client,
-    what: &Remote<'_>,
+    what: &crate::commands::scan::Input<'_>,
+    local_index: bool,
     cache: &std::path::Path,
 ) -> Result<ScanReport, Failure> {
-    let answer: ScanAnswer = if what.local_index {
+    let answer: ScanAnswer = if local_index {
         let indexed = crate::commands::sbom::index(
             what.image,
             what.image_options,

@@ -72,22 +72,27 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &FORMATS, "table")?;
     // Bad gate flags are refused before anything is downloaded.
     gate::gate(args)?;
-    let mut report = match remote::Client::from_options(&args.remote)? {
-        Some(client) => {
-            let progress = spinner(
-                args.quiet,
-                &format!("scanning {} on {}", args.image, client.base()),
-            );
-            let report = remote::scan(&client, &remote::Remote::of_scan(args), cache);
-            if let Some(progress) = progress {
-                progress.finish_and_clear();
-            }
-            let report = report?;
-            check_age(&report.db, args.db_max_age, args.db_warn_age, args.quiet)?;
-            report
-        }
-        None => local(args, cache)?,
-    };
+    let client = remote::Client::from_options(&args.remote)?;
+    let mut report = unfiltered(
+        &Request {
+            input: Input {
+                image: &args.image,
+                image_options: &args.image_options,
+                scope: args.scope.into(),
+                no_cache: args.no_cache,
+                base_image: args.base_image.as_deref(),
+            },
+            local_index: args.local_index,
+            skip_db_update: args.skip_db_update,
+            feeds: &args.feeds,
+            quiet: args.quiet,
+            db_max_age: args.db_max_age,
+            db_warn_age: args.db_warn_age,
+            verb: "scanning",
+        },
+        client.as_ref(),
+        cache,
+    )?;
     unsupported_os(&report, args.fail_on_unsupported_os, args.quiet)?;
     let outcome = gate::apply(&mut report, args)?;
     for target in &targets {
@@ -101,25 +106,54 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     Ok(outcome.exit_code)
 }
 
-/// The unfiltered report of a scan on this machine.
-fn local(args: &ScanArgs, cache: &Path) -> Result<ScanReport, Failure> {
-    let db = scan_db(cache, args.skip_db_update, &args.feeds, args.quiet)?;
-    let scope = args.scope.into();
-    let input = Input {
-        image: &args.image,
-        image_options: &args.image_options,
-        scope,
-        no_cache: args.no_cache,
-        base_image: args.base_image.as_deref(),
+/// How `image scan` and `image check` get their report.
+pub(crate) struct Request<'a> {
+    pub(crate) input: Input<'a>,
+    /// With a server: index here, match there.
+    pub(crate) local_index: bool,
+    pub(crate) skip_db_update: bool,
+    pub(crate) feeds: &'a crate::cli::FeedOptions,
+    pub(crate) quiet: bool,
+    pub(crate) db_max_age: Option<f64>,
+    pub(crate) db_warn_age: f64,
+    /// For the spinner: "scanning", "checking".
+    pub(crate) verb: &'static str,
+}
+
+/// The unfiltered report: made on the server when there is one, else here.
+pub(crate) fn unfiltered(
+    request: &Request<'_>,
+    client: Option<&remote::Client>,
+    cache: &Path,
+) -> Result<ScanReport, Failure> {
+    let (verb, image, quiet) = (request.verb, request.input.image, request.quiet);
+    let report = match client {
+        Some(client) => with_spinner(
+            quiet,
+            &format!("{verb} {image} on {}", client.base()),
+            || remote::scan(client, &request.input, request.local_index, cache),
+        )?,
+        None => {
+            let db = scan_db(cache, request.skip_db_update, request.feeds, quiet)?;
+            let info = db_info(&db, cache)?;
+            check_age(&info, request.db_max_age, request.db_warn_age, quiet)?;
+            return with_spinner(quiet, &format!("{verb} {image}"), || {
+                report(&request.input, cache, &db, info)
+            });
+        }
     };
-    let info = db_info(&db, cache)?;
-    check_age(&info, args.db_max_age, args.db_warn_age, args.quiet)?;
-    let progress = spinner(args.quiet, &format!("scanning {}", args.image));
-    let report = report(&input, cache, &db, info);
+    // A server's database: checked once its report says which it used.
+    check_age(&report.db, request.db_max_age, request.db_warn_age, quiet)?;
+    Ok(report)
+}
+
+fn with_spinner<T>(quiet: bool, message: &str, work: impl FnOnce() -> T) -> T {
+    let progress = spinner(quiet, message);
+    let result = work();
     if let Some(progress) = progress {
         progress.finish_and_clear();
     }
-    report
+    result
 }
 
 /// Warns (or, with `--fail-on-unsupported-os`, fails) when the database has
@@ -252,7 +286,7 @@ fn render(
 
 /// A spinner on stderr while the image is read, indexed and matched — only
 /// when stderr is a terminal (CI logs stay clean) and not `--quiet`.
-pub(crate) fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
+fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return None;
     }
