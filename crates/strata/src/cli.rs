@@ -145,15 +145,6 @@ pub(crate) struct ScanArgs {
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 
-    /// Which packages: those the running container sees (squashed), or every
-    /// package any layer held (all-layers).
-    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed)]
-    pub(crate) scope: ScopeArg,
-
-    /// Do not read or write the layer-index cache.
-    #[arg(long)]
-    pub(crate) no_cache: bool,
-
     /// Show and count only these severities (comma-separated: critical,high,medium,low,negligible,unknown).
     #[arg(long, value_name = "LEVELS", value_delimiter = ',')]
     pub(crate) severity: Vec<String>,
@@ -189,6 +180,27 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) fail_on_unsupported_os: bool,
 
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+}
+
+/// Where the report of `image scan` / `image check` comes from: this machine's
+/// database, or a Strata server.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SourceArgs {
+    /// Which packages: those the running container sees (squashed), or every
+    /// package any layer held (all-layers).
+    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed)]
+    pub(crate) scope: ScopeArg,
+
+    /// Do not read or write the layer-index cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
     /// The base image: its layers are marked `in_base_image` (default: read from history).
     #[arg(long, value_name = "REF")]
     pub(crate) base_image: Option<String>,
@@ -198,17 +210,13 @@ pub(crate) struct ScanArgs {
     #[arg(long, visible_alias = "offline")]
     pub(crate) skip_db_update: bool,
 
-    /// Refuse to scan (exit 2) with a database older than this many days.
+    /// Refuse to run (exit 2) with a database older than this many days.
     #[arg(long, value_name = "DAYS")]
     pub(crate) db_max_age: Option<f64>,
 
     /// Warn when the database is older than this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 3.0)]
     pub(crate) db_warn_age: f64,
-
-    /// Print nothing on stderr but errors.
-    #[arg(short, long)]
-    pub(crate) quiet: bool,
 
     #[command(flatten)]
     pub(crate) feeds: FeedOptions,

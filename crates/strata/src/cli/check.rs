@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{FeedOptions, ImageOptions, InspectFormat, OutputArgs, ScopeArg};
+use super::{ImageOptions, InspectFormat, OutputArgs};
 
 pub(crate) const CHECK_ABOUT: &str = "\
 Scan an image and evaluate policies on it: the CI gate. Each policy (a name, criteria on the
@@ -40,15 +40,6 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 
-    /// Which packages: those the running container sees (squashed), or every
-    /// package any layer held (all-layers).
-    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed)]
-    pub(crate) scope: ScopeArg,
-
-    /// Do not read or write the layer-index cache.
-    #[arg(long)]
-    pub(crate) no_cache: bool,
-
     /// Ignore file (default: .strataignore when present): suppressed findings violate no policy.
     #[arg(long, value_name = "FILE")]
     pub(crate) ignore_file: Option<PathBuf>,
@@ -58,37 +49,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) vex: Vec<PathBuf>,
 
-    /// The base image: its layers are marked `in_base_image` (default: read from history).
-    #[arg(long, value_name = "REF")]
-    pub(crate) base_image: Option<String>,
-
-    /// Never touch the network for the database (no update; the bundled snapshot
-    /// when there is no database).
-    #[arg(long, visible_alias = "offline")]
-    pub(crate) skip_db_update: bool,
-
-    /// Refuse to check (exit 2) with a database older than this many days.
-    #[arg(long, value_name = "DAYS")]
-    pub(crate) db_max_age: Option<f64>,
-
-    /// Warn when the database is older than this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 3.0)]
-    pub(crate) db_warn_age: f64,
-
     /// Print nothing on stderr but errors and the reason a check failed.
     #[arg(short, long)]
     pub(crate) quiet: bool,
 
     #[command(flatten)]
-    pub(crate) feeds: FeedOptions,
-
-    #[command(flatten)]
-    pub(crate) remote: super::RemoteOptions,
-
-    /// With --endpoint: pull and index here, send only the inventory to the server
-    /// for matching (for registries only this machine can reach, or local images).
-    #[arg(long, requires = "endpoint")]
-    pub(crate) local_index: bool,
+    pub(crate) source: super::SourceArgs,
 }
 
 /// `strata policy …`.

@@ -13,7 +13,7 @@ use crate::failure::Failure;
 
 pub(crate) fn run(args: &CheckArgs, cache: &Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &strata_report::check::FORMATS, "table")?;
-    let client = remote::Client::from_options(&args.remote)?;
+    let client = remote::Client::from_options(&args.source.remote)?;
     // A bad policy file is refused before anything is downloaded. With a
     // server and no --policy, the server's policies apply.
     let policies = match &client {
@@ -81,26 +81,8 @@ fn obtain(
     cache: &Path,
     client: Option<&remote::Client>,
 ) -> Result<(ScanReport, ImageFacts), Failure> {
-    let mut report = scan::unfiltered(
-        &scan::Request {
-            input: scan::Input {
-                image: &args.image,
-                image_options: &args.image_options,
-                scope: args.scope.into(),
-                no_cache: args.no_cache,
-                base_image: args.base_image.as_deref(),
-            },
-            local_index: args.local_index,
-            skip_db_update: args.skip_db_update,
-            feeds: &args.feeds,
-            quiet: args.quiet,
-            db_max_age: args.db_max_age,
-            db_warn_age: args.db_warn_age,
-            verb: "checking",
-        },
-        client,
-        cache,
-    )?;
+    let request = scan::Request::new(&args.image, &args.image_options, &args.source, args.quiet);
+    let mut report = scan::unfiltered(&request, "checking", client, cache)?;
     scan::unsupported_os(&report, false, args.quiet)?;
     gate::suppress(
         &mut report,

@@ -72,27 +72,9 @@ pub(crate) fn run(args: &ScanArgs, cache: &Path) -> Result<u8, Failure> {
     let targets = output::targets(&args.output, &FORMATS, "table")?;
     // Bad gate flags are refused before anything is downloaded.
     gate::gate(args)?;
-    let client = remote::Client::from_options(&args.remote)?;
-    let mut report = unfiltered(
-        &Request {
-            input: Input {
-                image: &args.image,
-                image_options: &args.image_options,
-                scope: args.scope.into(),
-                no_cache: args.no_cache,
-                base_image: args.base_image.as_deref(),
-            },
-            local_index: args.local_index,
-            skip_db_update: args.skip_db_update,
-            feeds: &args.feeds,
-            quiet: args.quiet,
-            db_max_age: args.db_max_age,
-            db_warn_age: args.db_warn_age,
-            verb: "scanning",
-        },
-        client.as_ref(),
-        cache,
-    )?;
+    let client = remote::Client::from_options(&args.source.remote)?;
+    let request = Request::new(&args.image, &args.image_options, &args.source, args.quiet);
+    let mut report = unfiltered(&request, "scanning", client.as_ref(), cache)?;
     unsupported_os(&report, args.fail_on_unsupported_os, args.quiet)?;
     let outcome = gate::apply(&mut report, args)?;
     for target in &targets {
@@ -116,17 +98,42 @@ pub(crate) struct Request<'a> {
     pub(crate) quiet: bool,
     pub(crate) db_max_age: Option<f64>,
     pub(crate) db_warn_age: f64,
-    /// For the spinner: "scanning", "checking".
-    pub(crate) verb: &'static str,
 }
 
-/// The unfiltered report: made on the server when there is one, else here.
+impl<'a> Request<'a> {
+    pub(crate) fn new(
+        image: &'a str,
+        image_options: &'a ImageOptions,
+        source: &'a crate::cli::SourceArgs,
+        quiet: bool,
+    ) -> Request<'a> {
+        Request {
+            input: Input {
+                image,
+                image_options,
+                scope: source.scope.into(),
+                no_cache: source.no_cache,
+                base_image: source.base_image.as_deref(),
+            },
+            local_index: source.local_index,
+            skip_db_update: source.skip_db_update,
+            feeds: &source.feeds,
+            quiet,
+            db_max_age: source.db_max_age,
+            db_warn_age: source.db_warn_age,
+        }
+    }
+}
+
+/// The unfiltered report: made on the server when there is one, else here
+/// (`verb` says what for, on the spinner).
 pub(crate) fn unfiltered(
     request: &Request<'_>,
+    verb: &str,
     client: Option<&remote::Client>,
     cache: &Path,
 ) -> Result<ScanReport, Failure> {
-    let (verb, image, quiet) = (request.verb, request.input.image, request.quiet);
+    let (image, quiet) = (request.input.image, request.quiet);
     let report = match client {
         Some(client) => with_spinner(
             quiet,
